@@ -1,0 +1,58 @@
+"""The STI for SDGs Roadmaps Knowledge Hub."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hub import config as hub_config
+from hub.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Hub. ``config`` overrides the environment (tests pass their temp paths here)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(hub_config.load(app.instance_path, config))
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(hub_config.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+    login_manager.init_app(app)
+    # Accounts arrive with the members work; until then nobody is logged in.
+    login_manager.user_loader(lambda _user_id: None)
+
+    from hub import errors, models, templating  # noqa: F401 - models register the schema
+    from hub.search import indexing
+
+    errors.register(app)
+    templating.register(app)
+    indexing.register(app)
+    _register_blueprints(app)
+
+    from hub.cli import hub_cli
+
+    app.cli.add_command(hub_cli)
+    if not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hub.countries.views import bp as countries_bp
+    from hub.documents.views import bp as documents_bp
+    from hub.guidebook.views import bp as guidebook_bp
+    from hub.pages.views import bp as pages_bp
+    from hub.sdg.views import bp as sdg_bp
+    from hub.search.views import bp as search_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(guidebook_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(countries_bp)
+    app.register_blueprint(sdg_bp)
+    app.register_blueprint(search_bp)

@@ -1,0 +1,122 @@
+"""``flask --app wsgi hub ...``: loading content and reference data, and looking after the index."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from hub.config import PROJECT_ROOT
+from hub.errors import HubError
+
+hub_cli = AppGroup("hub", help="Load content and maintain the search index.")
+
+PROGRESS_THRESHOLD = 50
+
+
+class _Progress:
+    """A click progress bar that appears only for large jobs, on stderr."""
+
+    def __init__(self, label: str, threshold: int = PROGRESS_THRESHOLD):
+        self.label, self.threshold, self.bar = label, threshold, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.threshold:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
+
+
+@hub_cli.command("load-reference")
+@click.option(
+    "--reference-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "content" / "reference",
+    show_default=True,
+)
+@click.option(
+    "--countries",
+    "countries_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "content" / "countries.yml",
+    show_default=True,
+    help="Partnership facts per country.",
+)
+def load_reference(reference_dir: Path, countries_file: Path) -> None:
+    """Load the SDG framework, all ISO countries with UN regions, and Partnership facts."""
+    from hub.countries.reference import load_countries, load_partnership
+    from hub.sdg.reference import load_sdgs
+
+    counts = load_sdgs(reference_dir / "sdg")
+    click.echo(
+        f"SDGs: {counts['goals']} goals, {counts['targets']} targets, "
+        f"{counts['indicators']} indicators"
+    )
+    click.echo(f"Countries: {load_countries(reference_dir / 'm49_regions.csv')}")
+    try:
+        click.echo(f"Partnership entries: {load_partnership(countries_file)}")
+    except HubError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@hub_cli.command("load-content")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load_content(paths: tuple[Path, ...]) -> None:
+    """Load Markdown content files (see docs/content-format.md). Safe to run again."""
+    from hub.content.loader import load_paths
+
+    report = load_paths(paths, progress=_Progress("Loading content"))
+    for path, reason in report.rejected:
+        click.echo(f"rejected {path}: {reason}", err=True)
+    if report.index_error:
+        click.echo(report.index_error, err=True)
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@hub_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database into a fresh folder and swap it in."""
+    from hub.search import indexing
+
+    result = indexing.rebuild(progress=_Progress("Indexing", threshold=1))
+    rate = result.documents / result.seconds if result.seconds else 0.0
+    click.echo(
+        f"Indexed {result.documents} documents in {result.seconds:.2f} s ({rate:.0f} docs/s)"
+    )
+
+
+@hub_cli.command("check-index")
+@click.option("--repair", is_flag=True, help="Fix what the check finds.")
+def check_index(repair: bool) -> None:
+    """Report documents missing from, extra in, or stale in the index; non-zero exit if any."""
+    from hub.search import indexing
+
+    started = time.perf_counter()
+    report = indexing.check()
+    click.echo(
+        f"missing {len(report.missing)}, extra {len(report.extra)}, stale {len(report.stale)}, "
+        f"outbox pending {report.pending} ({time.perf_counter() - started:.2f} s)"
+    )
+    for label, ids in (
+        ("missing", report.missing),
+        ("extra", report.extra),
+        ("stale", report.stale),
+    ):
+        if ids:
+            click.echo(f"  {label}: document ids {', '.join(map(str, ids[:20]))}", err=True)
+    if report.ok:
+        return
+    if repair:
+        indexing.repair(report)
+        click.echo("repaired")
+        return
+    sys.exit(1)

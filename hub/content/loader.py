@@ -1,0 +1,226 @@
+"""Loading content files into the database, idempotently, one transaction per file.
+
+A file whose document is unchanged writes nothing; a changed one updates the document and records a
+revision. Rejections are collected with their reasons and never stop the other files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from hub.content.parser import DocumentData, Rejected, parse_file
+from hub.countries.models import Country
+from hub.documents import files, revisions, service
+from hub.documents.extraction import extract_text
+from hub.documents.models import Attachment, Document, ExtractionStatus, Kind
+from hub.errors import HubError
+from hub.extensions import db
+from hub.search import indexing
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    index_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and self.index_error is None
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
+        )
+
+
+def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
+    """Markdown files under the given paths, skipping names that start with '_' or '.'."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            for candidate in sorted(path.rglob("*.md")):
+                parts = candidate.relative_to(path).parts
+                if any(part.startswith((".", "_")) for part in parts):
+                    continue
+                found.append(candidate)
+        else:
+            report.rejected.append((str(path), "no such file or folder"))
+    return list(dict.fromkeys(found))
+
+
+def _order_by_parent(items: list[tuple[Path, DocumentData]]) -> list[tuple[Path, DocumentData]]:
+    """Parents before children when both are in the same load."""
+    by_slug = {data.slug: (path, data) for path, data in items}
+    ordered: list[tuple[Path, DocumentData]] = []
+    seen: set[str] = set()
+
+    def visit(slug: str, trail: tuple[str, ...]) -> None:
+        if slug in seen or slug in trail:
+            return
+        path, data = by_slug[slug]
+        if data.parent in by_slug:
+            visit(data.parent, (*trail, slug))
+        seen.add(slug)
+        ordered.append((path, data))
+
+    for _path, data in items:
+        visit(data.slug, ())
+    return ordered
+
+
+def _check_parent(doc: Document, data: DocumentData) -> Document | None:
+    if data.parent is None:
+        return None
+    parent = db.session.scalar(select(Document).where(Document.slug == data.parent))
+    if parent is None or parent.kind is not Kind.GUIDEBOOK_SECTION:
+        raise Rejected(f"parent section {data.parent!r} not found")
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor is doc:
+            raise Rejected(f"parent {data.parent!r} would make a loop in the guidebook")
+        ancestor = ancestor.parent
+    return parent
+
+
+def _sync_attachments(doc: Document, paths: list[Path], stored: list[Path]) -> list[str]:
+    """Keep unchanged files, add new or changed ones; returns stored names that were dropped."""
+    existing = {a.filename: a for a in doc.attachments}
+    wanted: list[Attachment] = []
+    for position, source in enumerate(paths):
+        sha = files.sha256_of(source)
+        current = existing.get(source.name)
+        if current is not None and current.sha256 == sha:
+            current.position = position
+            wanted.append(current)
+            continue
+        try:
+            kept = files.store_pdf(source)
+        except HubError as exc:
+            raise Rejected(exc.message) from None
+        stored.append(kept.path)
+        result = extract_text(kept.path)
+        wanted.append(
+            Attachment(
+                filename=source.name,
+                stored_name=kept.stored_name,
+                size=kept.size,
+                sha256=kept.sha256,
+                text=result.text,
+                page_count=result.page_count,
+                extraction_status=ExtractionStatus.OK if result.ok else ExtractionStatus.FAILED,
+                extraction_error=result.error,
+                position=position,
+            )
+        )
+    dropped = [a.stored_name for a in doc.attachments if a not in wanted]
+    if [id(a) for a in doc.attachments] != [id(a) for a in wanted]:
+        doc.attachments = wanted
+    return dropped
+
+
+def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, list[str]]:
+    """Create or update the document a file describes; returns ('created'|'updated'|'unchanged')."""
+    country = None
+    if data.country:
+        country = db.session.scalar(select(Country).where(Country.iso3 == data.country))
+        if country is None:
+            raise Rejected(f"unknown country code {data.country!r}")
+    doc = db.session.scalar(select(Document).where(Document.slug == data.slug))
+    if doc is not None and doc.kind is not data.kind:
+        raise Rejected(f"slug {data.slug!r} is already used by a {doc.kind.value}")
+    is_new = doc is None
+    before = None if is_new else revisions.snapshot(doc)
+    with db.session.no_autoflush:
+        if is_new:
+            doc = Document(kind=data.kind, slug=data.slug)
+            db.session.add(doc)
+        doc.parent = _check_parent(doc, data)
+        doc.title, doc.summary, doc.body = data.title, data.summary, data.body
+        doc.language, doc.country = data.language, country
+        doc.status, doc.visibility = data.status, data.visibility
+        doc.position, doc.is_example = data.order, data.is_example
+        published_on = data.published_on or (None if is_new else doc.published_on)
+        doc.published_on = service.publish_date_for(data.status, published_on)
+        try:
+            service.set_goals_and_targets(doc, data.goals, data.targets)
+        except HubError as exc:
+            raise Rejected(exc.message) from None
+        service.set_areas(doc, data.areas)
+        service.set_tags(doc, data.tags)
+        dropped = _sync_attachments(doc, data.attachments, stored)
+        if not is_new and revisions.snapshot(doc) == before:
+            return "unchanged", []
+        revisions.record(doc, note=f"loaded from {source}")
+    return ("created" if is_new else "updated"), dropped
+
+
+def load_paths(
+    paths: Iterable[Path], progress: Callable[[int, int], None] | None = None
+) -> LoadReport:
+    """Load every content file under ``paths``, then bring the search index up to date."""
+    report = LoadReport()
+    candidates = collect_files([Path(p) for p in paths], report)
+    parsed: list[tuple[Path, DocumentData]] = []
+    for path in candidates:
+        try:
+            parsed.append((path, parse_file(path)))
+        except Rejected as exc:
+            report.rejected.append((str(path), exc.reason))
+    slugs: dict[str, list[Path]] = {}
+    for path, data in parsed:
+        slugs.setdefault(data.slug, []).append(path)
+    unique: list[tuple[Path, DocumentData]] = []
+    for path, data in parsed:
+        others = [str(p) for p in slugs[data.slug] if p != path]
+        if others:
+            report.rejected.append(
+                (str(path), f"duplicate slug {data.slug!r}: also in {others[0]}")
+            )
+        else:
+            unique.append((path, data))
+
+    ordered = _order_by_parent(unique)
+    for n, (path, data) in enumerate(ordered, start=1):
+        _load_one(path, data, report)
+        if progress:
+            progress(n, len(ordered))
+    try:
+        indexing.drain()
+    except Exception as exc:  # the outbox keeps the rows; start-up or the next load retries
+        report.index_error = f"search index not updated: {exc}"
+    return report
+
+
+def _load_one(path: Path, data: DocumentData, report: LoadReport) -> None:
+    stored: list[Path] = []
+    try:
+        outcome, dropped = apply(data, source=path.name, stored=stored)
+        if outcome == "unchanged":
+            db.session.rollback()
+        else:
+            db.session.commit()
+    except (Rejected, IntegrityError, SQLAlchemyError) as exc:
+        db.session.rollback()
+        for kept in stored:
+            kept.unlink(missing_ok=True)
+        reason = (
+            exc.reason
+            if isinstance(exc, Rejected)
+            else f"database refused it: {getattr(exc, 'orig', exc)}"
+        )
+        report.rejected.append((str(path), reason))
+        return
+    for name in dropped:
+        files.path_for(name).unlink(missing_ok=True)
+    getattr(report, outcome).append(data.slug)

@@ -1,0 +1,159 @@
+"""Document rules: reading what a viewer may see, listing, and applying changes with revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from hub import permissions
+from hub.countries.models import Country
+from hub.documents.models import Area, Document, DocumentArea, Kind, Status, Tag, document_goals
+from hub.errors import NotFound
+from hub.extensions import db
+from hub.sdg.models import SdgGoal, SdgTarget
+
+KIND_PATHS = {
+    Kind.GUIDEBOOK_SECTION: "guidebook",
+    Kind.POLICY_BRIEF: "briefs",
+    Kind.COUNTRY_EXPERIENCE: "experiences",
+}
+KIND_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
+
+
+def _readable(viewer: Any) -> Select:
+    return select(Document).where(
+        Document.status.in_(permissions.readable_statuses(viewer)),
+        Document.visibility.in_(permissions.readable_visibilities(viewer)),
+    )
+
+
+def get_for_viewer(kind: Kind, slug: str, *, viewer: Any) -> Document:
+    """The document at a canonical URL; 404 when it does not exist or the viewer may not read it."""
+    doc = db.session.scalar(select(Document).where(Document.slug == slug, Document.kind == kind))
+    if doc is None:
+        raise NotFound("Not found.")
+    permissions.require(viewer, permissions.Action.DOCUMENT_READ, doc)
+    return doc
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    kind: Kind | None = None
+    country: str | None = None
+    goal: int | None = None
+    area: Area | None = None
+
+
+def list_for_viewer(filters: ListFilter, *, viewer: Any, page: int, per_page: int) -> Pagination:
+    """Published documents the viewer may read, newest first."""
+    stmt = _readable(viewer).options(selectinload(Document.country), selectinload(Document.goals))
+    if filters.kind:
+        stmt = stmt.where(Document.kind == filters.kind)
+    if filters.country:
+        stmt = stmt.join(Document.country).where(Country.iso3 == filters.country)
+    if filters.goal:
+        stmt = stmt.where(
+            Document.id.in_(
+                select(document_goals.c.document_id).where(
+                    document_goals.c.goal_number == filters.goal
+                )
+            )
+        )
+    if filters.area:
+        stmt = stmt.where(
+            Document.id.in_(
+                select(DocumentArea.document_id).where(DocumentArea.area == filters.area)
+            )
+        )
+    stmt = stmt.order_by(Document.published_on.desc(), Document.title)
+    return db.paginate(stmt, page=page, per_page=per_page, max_per_page=100, error_out=False)
+
+
+def latest_for_viewer(kinds: tuple[Kind, ...], *, viewer: Any, limit: int = 6) -> list[Document]:
+    stmt = (
+        _readable(viewer)
+        .where(Document.kind.in_(kinds))
+        .options(selectinload(Document.country), selectinload(Document.goals))
+        .order_by(Document.published_on.desc(), Document.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def guidebook_tree(*, viewer: Any) -> list[Document]:
+    """Readable guidebook sections in reading order (depth first), each with ``depth`` set."""
+    sections = list(
+        db.session.scalars(_readable(viewer).where(Document.kind == Kind.GUIDEBOOK_SECTION))
+    )
+    children: dict[int | None, list[Document]] = {}
+    ids = {s.id for s in sections}
+    for s in sections:
+        parent = s.parent_id if s.parent_id in ids else None
+        children.setdefault(parent, []).append(s)
+    ordered: list[Document] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for s in sorted(children.get(parent, []), key=lambda d: (d.position, d.title)):
+            s.depth = depth  # type: ignore[attr-defined]
+            ordered.append(s)
+            walk(s.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def related_counts_by_country(*, viewer: Any) -> dict[str, int]:
+    rows = db.session.execute(
+        _readable(viewer)
+        .with_only_columns(Country.iso3, db.func.count(Document.id))
+        .join(Document.country)
+        .group_by(Country.iso3)
+    ).all()
+    return {iso3: n for iso3, n in rows}
+
+
+# --- applying changes ---
+
+
+def set_goals_and_targets(doc: Document, goals: list[int], targets: list[str]) -> None:
+    """Set SDG links; raise NotFound naming the first unknown goal or target."""
+    goal_rows = {
+        g.number: g for g in db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(goals)))
+    }
+    target_rows = {
+        t.code: t for t in db.session.scalars(select(SdgTarget).where(SdgTarget.code.in_(targets)))
+    }
+    for number in goals:
+        if number not in goal_rows:
+            raise NotFound(f"SDG {number} is not loaded; run 'flask hub load-reference' first")
+    for code in targets:
+        if code not in target_rows:
+            raise NotFound(f"SDG target {code} does not exist")
+    doc.goals = [goal_rows[n] for n in sorted(goals)]
+    # Same order as the relationship loads them, so snapshots compare equal after a reload.
+    doc.targets = sorted(
+        (target_rows[c] for c in dict.fromkeys(targets)), key=lambda t: (t.goal_number, t.position)
+    )
+
+
+def set_areas(doc: Document, areas: list[Area]) -> None:
+    wanted = sorted(set(areas), key=lambda a: a.value)
+    if [link.area for link in doc.area_links] != wanted:
+        doc.area_links = [DocumentArea(area=a) for a in wanted]
+
+
+def set_tags(doc: Document, names: list[str]) -> None:
+    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    doc.tags = [existing.get(name) or Tag(name=name) for name in sorted(set(names))]
+
+
+def publish_date_for(status: Status, published_on: date | None) -> date | None:
+    """Published documents always carry a date; the loader's default is today."""
+    if status is Status.PUBLISHED and published_on is None:
+        return date.today()
+    return published_on

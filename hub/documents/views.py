@@ -1,0 +1,69 @@
+"""Briefs and experiences: listings, canonical document pages and attachment downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, send_file
+from flask_login import current_user
+
+from hub import permissions
+from hub.documents import files, service
+from hub.documents.listing import filter_from_args
+from hub.documents.models import Area, Attachment
+from hub.errors import NotFound
+from hub.extensions import db
+from hub.http import int_arg
+
+bp = Blueprint("documents", __name__)
+KIND_PATH_RULE = "<any(briefs, experiences):kind_path>"
+
+
+@bp.get(f"/{KIND_PATH_RULE}/")
+def index(kind_path: str):  # noqa: ANN201
+    kind = service.KIND_BY_PATH[kind_path]
+    filters = filter_from_args(kind)
+    page = service.list_for_viewer(
+        filters,
+        viewer=current_user,
+        page=int_arg("page", 1),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    return render_template("documents/list.html", kind=kind, filters=filters, page=page)
+
+
+@bp.get("/areas/<any(capabilities, knowledge_flows, collaboration):area>")
+def area(area: str):  # noqa: ANN201
+    filters = filter_from_args()
+    filters = service.ListFilter(country=filters.country, goal=filters.goal, area=Area(area))
+    page = service.list_for_viewer(
+        filters,
+        viewer=current_user,
+        page=int_arg("page", 1),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    return render_template("documents/area.html", area=Area(area), filters=filters, page=page)
+
+
+@bp.get(f"/{KIND_PATH_RULE}/<slug>")
+def show(kind_path: str, slug: str):  # noqa: ANN201
+    doc = service.get_for_viewer(service.KIND_BY_PATH[kind_path], slug, viewer=current_user)
+    return render_template("documents/show.html", doc=doc)
+
+
+@bp.get("/attachments/<int:attachment_id>/<path:filename>")
+def download(attachment_id: int, filename: str):  # noqa: ANN201
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.filename != filename:
+        raise NotFound("Not found.")
+    permissions.require(current_user, permissions.Action.ATTACHMENT_DOWNLOAD, attachment)
+    path = files.path_for(attachment.stored_name)
+    if not path.is_file():
+        raise NotFound("The file is missing from storage.")
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,89 @@
+"""Domain errors, and the one place that turns them (and HTTP errors) into pages or JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class HubError(Exception):
+    """Base of errors a user can cause; ``status`` is the HTTP status that describes it."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(HubError):
+    status = 400
+
+
+class NotAllowed(HubError):
+    status = 403
+
+
+class NotFound(HubError):
+    status = 404
+
+
+class Conflict(HubError):
+    status = 409
+
+
+class InvalidTransition(Conflict):
+    pass
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(status: int, title: str, message: str):  # noqa: ANN202
+    if _wants_json():
+        return {"error": {"status": status, "title": title, "message": message}}, status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+HELP = {
+    400: lambda: _(
+        "The request could not be understood. Check the address or the form and try again."
+    ),
+    403: lambda: _("You do not have permission to see this page."),
+    404: lambda: _(
+        "We could not find that page. It may have moved, or the address may be mistyped."
+    ),
+    405: lambda: _("This address does not accept that kind of request."),
+    413: lambda: _("The upload is too large."),
+    500: lambda: _(
+        "Something went wrong on our side. The error has been logged; please try again."
+    ),
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HubError)
+    def hub_error(error: HubError):  # noqa: ANN202
+        return _respond(error.status, _("Request not completed"), error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # noqa: ANN202
+        status = error.code or 500
+        helper = HELP.get(status)
+        message = helper() if helper else (error.description or "")
+        if status == 413:
+            limit = app.config["MAX_UPLOAD_MB"]
+            message = _("The upload is larger than the limit of %(mb)s MB.", mb=limit)
+        return _respond(status, error.name, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # noqa: ANN202
+        # Never show a traceback: log it and show a page that helps.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, InternalServerError.name, HELP[500]())

@@ -1,0 +1,32 @@
+"""Reading query parameters with clear errors instead of silent defaults."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+
+from hub.errors import Invalid
+
+
+def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(_("'%(name)s' must be a whole number.", name=name)) from None
+    if not low <= value <= high:
+        raise Invalid(
+            _("'%(name)s' must be between %(low)d and %(high)d.", name=name, low=low, high=high)
+        )
+    return value
+
+
+def choice_arg(name: str, choices: set[str]) -> str | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if raw not in choices:
+        raise Invalid(_("Unknown value for '%(name)s'.", name=name))
+    return raw

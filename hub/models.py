@@ -1,0 +1,37 @@
+"""Every model, imported in one place so that Alembic and the app see the whole schema."""
+
+from hub.countries.models import Country, PartnershipStatus, country_goals
+from hub.documents.models import (
+    Area,
+    Attachment,
+    Document,
+    DocumentArea,
+    ExtractionStatus,
+    Kind,
+    Revision,
+    Status,
+    Tag,
+    Visibility,
+)
+from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
+from hub.search.models import IndexOutbox
+
+__all__ = [
+    "Area",
+    "Attachment",
+    "Country",
+    "Document",
+    "DocumentArea",
+    "ExtractionStatus",
+    "IndexOutbox",
+    "Kind",
+    "PartnershipStatus",
+    "Revision",
+    "SdgGoal",
+    "SdgIndicator",
+    "SdgTarget",
+    "Status",
+    "Tag",
+    "Visibility",
+    "country_goals",
+]

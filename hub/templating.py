@@ -1,0 +1,82 @@
+"""What templates may call: labels, URLs, dates and the one Markdown renderer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+
+from hub import permissions
+from hub.documents.models import Area, Document, Kind
+from hub.documents.service import KIND_PATHS
+from hub.markup import render_markdown
+
+KIND_LABELS = {
+    Kind.GUIDEBOOK_SECTION: _l("Guidebook section"),
+    Kind.POLICY_BRIEF: _l("Policy brief"),
+    Kind.COUNTRY_EXPERIENCE: _l("Country experience"),
+}
+KIND_PLURALS = {
+    Kind.GUIDEBOOK_SECTION: _l("Guidebook"),
+    Kind.POLICY_BRIEF: _l("Policy briefs"),
+    Kind.COUNTRY_EXPERIENCE: _l("Country experiences"),
+}
+AREA_LABELS = {
+    Area.CAPABILITIES: _l("National STI capabilities"),
+    Area.KNOWLEDGE_FLOWS: _l("International knowledge and technology flows"),
+    Area.COLLABORATION: _l("Brokering international STI collaboration"),
+}
+STATUS_LABELS = {
+    "pilot": _l("Pilot country"),
+    "member": _l("Member"),
+    "applicant": _l("Applicant"),
+    "none": _l("Not a member"),
+}
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "Français", "es": "Español", "ru": "Русский", "ar": "العربية",
+    "zh": "中文", "uk": "Українська", "sw": "Kiswahili",
+}  # fmt: skip
+
+
+def document_url(doc: Document | None = None, *, kind: str | None = None, slug: str = "") -> str:
+    """The one canonical URL of a document: /guidebook/, /briefs/ or /experiences/ + slug."""
+    kind_value = Kind(kind) if kind else doc.kind
+    slug = slug or doc.slug
+    if kind_value is Kind.GUIDEBOOK_SECTION:
+        return url_for("guidebook.section", slug=slug)
+    return url_for("documents.show", kind_path=KIND_PATHS[kind_value], slug=slug)
+
+
+def kind_label(kind: Kind | str) -> str:
+    return str(KIND_LABELS[Kind(kind)])
+
+
+def show_date(value: date | datetime | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number; keeps the other query parameters."""
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        render_markdown=render_markdown,
+        document_url=document_url,
+        kind_label=kind_label,
+        kind_plurals=KIND_PLURALS,
+        area_labels=AREA_LABELS,
+        status_labels=STATUS_LABELS,
+        language_names=LANGUAGE_NAMES,
+        show_date=show_date,
+        page_url=page_url,
+        can=permissions.can,
+        Action=permissions.Action,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
