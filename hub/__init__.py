@@ -26,10 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Accounts arrive with the members work; until then nobody is logged in.
     login_manager.user_loader(lambda _user_id: None)
 
-    from hub import errors, models, templating  # noqa: F401 - models register the schema
+    from hub import database, errors, headers, models, templating  # noqa: F401 - models register
     from hub.search import indexing
 
+    database.register(app)
     errors.register(app)
+    headers.register(app)
     templating.register(app)
     indexing.register(app)
     _register_blueprints(app)

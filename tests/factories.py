@@ -1,4 +1,4 @@
-"""Test data builders. They set up state; behaviour under test goes through services or the client."""
+"""Test data builders: they set up state; behaviour under test goes through services or client."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def document(
         summary=extra.pop("summary", f"Summary of document {n}."),
         body=body,
         language=extra.pop("language", "en"),
-        country=None if kind is Kind.GUIDEBOOK_SECTION or not country_code else country(country_code),
+        country=None
+        if kind is Kind.GUIDEBOOK_SECTION or not country_code
+        else country(country_code),
         status=status,
         visibility=visibility,
         published_on=published_on if status is Status.PUBLISHED else published_on,

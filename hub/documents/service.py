@@ -121,20 +121,24 @@ def related_counts_by_country(*, viewer: Any) -> dict[str, int]:
 
 
 def set_goals_and_targets(doc: Document, goals: list[int], targets: list[str]) -> None:
-    """Set SDG links; raise NotFound naming the first unknown goal or target."""
-    goal_rows = {
-        g.number: g for g in db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(goals)))
-    }
+    """Set SDG links. A target implies its goal, so goal pages list documents tagged by target.
+
+    Raises NotFound naming the first unknown goal or target.
+    """
     target_rows = {
         t.code: t for t in db.session.scalars(select(SdgTarget).where(SdgTarget.code.in_(targets)))
     }
-    for number in goals:
-        if number not in goal_rows:
-            raise NotFound(f"SDG {number} is not loaded; run 'flask hub load-reference' first")
     for code in targets:
         if code not in target_rows:
             raise NotFound(f"SDG target {code} does not exist")
-    doc.goals = [goal_rows[n] for n in sorted(goals)]
+    numbers = set(goals) | {t.goal_number for t in target_rows.values()}
+    goal_rows = {
+        g.number: g for g in db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)))
+    }
+    for number in sorted(numbers):
+        if number not in goal_rows:
+            raise NotFound(f"SDG {number} is not loaded; run 'flask hub load-reference' first")
+    doc.goals = [goal_rows[n] for n in sorted(numbers)]
     # Same order as the relationship loads them, so snapshots compare equal after a reload.
     doc.targets = sorted(
         (target_rows[c] for c in dict.fromkeys(targets)), key=lambda t: (t.goal_number, t.position)
