@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install setup run test test-postgres lint format bench clean
+.PHONY: install setup run test test-postgres lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance search_index/v* search_index/CURRENT .pytest_cache
+
+## messages: extract every UI string for translators (hub/translations/messages.pot)
+messages: install
+	mkdir -p hub/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o hub/translations/messages.pot .
