@@ -56,7 +56,11 @@ def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
                 found.append(candidate)
         else:
             report.rejected.append((str(path), "no such file or folder"))
-    return list(dict.fromkeys(found))
+    # The same file reached through two spellings of its path is loaded once.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def _order_by_parent(items: list[tuple[Path, DocumentData]]) -> list[tuple[Path, DocumentData]]:
@@ -208,6 +212,8 @@ def _load_one(path: Path, data: DocumentData, report: LoadReport) -> None:
         outcome, dropped = apply(data, source=path.name, stored=stored)
         if outcome == "unchanged":
             db.session.rollback()
+            for kept in stored:  # nothing changed, so nothing new may stay on disk
+                kept.unlink(missing_ok=True)
         else:
             db.session.commit()
     except (Rejected, IntegrityError, SQLAlchemyError) as exc:

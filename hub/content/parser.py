@@ -30,6 +30,16 @@ KNOWN_KEYS = {
 LOADABLE_STATUSES = {Status.PUBLISHED.value, Status.DRAFT.value}
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so date errors name the value the author wrote."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class Rejected(Exception):  # noqa: N818 - reads as "the file was rejected"
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -74,7 +84,9 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 def _load_yaml(front: str) -> dict:
     try:
-        meta = yaml.safe_load(front)
+        meta = yaml.load(front, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
+    except (ValueError, TypeError) as exc:  # e.g. an impossible date such as 2024-13-01
+        raise Rejected(f"bad YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -147,10 +159,13 @@ def _enum(meta: dict, key: str, enum_cls: type, default, allowed: set[str] | Non
 
 def _published(meta: dict) -> date | None:
     value = meta.get("published")
-    if value is None or isinstance(value, date):
-        return value
+    if value is None:
+        return None
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value))
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text)
     except ValueError:
         raise Rejected(f"'published' {value!r} is not an ISO date such as 2024-05-01") from None
 
@@ -204,13 +219,15 @@ def parse_file(path: Path) -> DocumentData:
         country = country.upper()
 
     language = meta.get("language", "en")
+    if isinstance(language, bool):  # YAML reads an unquoted `no` (Norwegian) as false
+        raise Rejected('bad language: write the code in quotes, e.g. language: "no"')
     if not isinstance(language, str) or not LANGUAGE_RE.match(language):
         raise Rejected(f"bad language {language!r}: use a BCP 47 code such as en, fr or zh")
 
     goals, targets = parse_sdgs(_list(meta, "sdgs"))
     areas = []
     for value in _list(meta, "areas"):
-        if value not in {a.value for a in Area}:
+        if not isinstance(value, str) or value not in {a.value for a in Area}:
             raise Rejected(
                 f"unknown area {value!r}: use capabilities, knowledge_flows or collaboration"
             )
@@ -251,6 +268,8 @@ def parse_file(path: Path) -> DocumentData:
             raise Rejected(f"attachment not found: {value}")
         if target.suffix.lower() != ".pdf":
             raise Rejected(f"attachment {value} is not a PDF file")
+        if any(kept.name == target.name for kept in attachments):
+            raise Rejected(f"two attachments are named {target.name}: file names must differ")
         attachments.append(target)
 
     return DocumentData(

@@ -1,0 +1,213 @@
+"""The ``flask hub ...`` commands, run through Flask's CLI runner against the test app.
+
+Click 8.2+ keeps stderr apart in the runner: ``result.stdout`` and ``result.stderr`` are separate,
+``result.output`` interleaves both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hub.config import PROJECT_ROOT
+from hub.countries.models import Country, PartnershipStatus
+from hub.documents.models import Kind, Status
+from hub.extensions import db
+from hub.search import indexing
+from hub.search.query import SearchRequest, search
+from tests import factories
+from tests.factories import content_file
+
+
+def brief(folder: Path, slug: str, country: str = "GHA", body: str = "Body text.\n") -> Path:
+    front = f"kind: policy_brief\ntitle: Brief {slug}\ncountry: {country}"
+    return content_file(folder, f"{slug}.md", front, body)
+
+
+def found(q: str) -> list[str]:
+    return [hit.slug for hit in search(SearchRequest(q=q), viewer=None).hits]
+
+
+def drop_from_index(doc_id: int) -> None:
+    """Lose one entry from the live Whoosh index, as a crash or a hand edit could."""
+    writer = indexing.get_store().open().writer()
+    writer.delete_by_term("id", str(doc_id))
+    writer.commit()
+
+
+@pytest.fixture
+def indexed_brief(app):
+    doc = factories.document(kind=Kind.POLICY_BRIEF, body="Notes on echidnaform clusters.")
+    indexing.drain()
+    return doc
+
+
+# --- load-content ---
+
+
+def test_load_content_prints_the_summary_and_exits_0(runner, tmp_path):
+    brief(tmp_path, "alpha")
+    brief(tmp_path, "beta")
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == "2 created, 0 updated, 0 unchanged, 0 rejected\n"
+    assert result.stderr == ""
+
+
+def test_load_content_twice_reports_everything_unchanged(runner, tmp_path):
+    brief(tmp_path, "alpha")
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert (result.exit_code, result.stdout) == (
+        0, "0 created, 0 updated, 1 unchanged, 0 rejected\n"
+    )  # fmt: skip
+
+
+def test_load_content_names_a_rejected_file_on_stderr_and_exits_1(runner, tmp_path):
+    brief(tmp_path, "good")
+    bad = brief(tmp_path, "bad", country="XXX")
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stderr == f"rejected {bad}: unknown country code 'XXX'\n"
+    assert result.stdout == "1 created, 0 updated, 0 unchanged, 1 rejected\n"
+
+
+def test_load_content_with_a_missing_path_exits_1(runner, tmp_path):
+    missing = tmp_path / "nope"
+
+    result = runner.invoke(args=["hub", "load-content", str(missing)])
+
+    assert result.exit_code == 1
+    assert result.stderr == f"rejected {missing}: no such file or folder\n"
+
+
+def test_load_content_without_a_path_is_a_usage_error(runner):
+    result = runner.invoke(args=["hub", "load-content"])
+
+    assert result.exit_code == 2
+    assert "Missing argument" in result.stderr
+
+
+def test_load_content_makes_the_documents_searchable_when_it_ends(app, runner, tmp_path):
+    brief(tmp_path, "searchable", body="A study of tenrecology.\n")
+
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert found("tenrecology") == ["searchable"]
+
+
+def test_load_content_exits_1_when_the_index_cannot_be_updated(app, runner, tmp_path):
+    brief(tmp_path, "alpha")
+    app.config["INDEX_FAULTS"] = {"before_index_commit"}
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stderr == "search index not updated: before_index_commit\n"
+
+
+# --- check-index ---
+
+
+def test_check_index_exits_0_on_a_consistent_index(runner, indexed_brief):
+    result = runner.invoke(args=["hub", "check-index"])
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("missing 0, extra 0, stale 0, outbox pending 0 ")
+
+
+def test_check_index_exits_1_when_a_document_is_missing_from_the_index(runner, indexed_brief):
+    drop_from_index(indexed_brief.id)
+
+    result = runner.invoke(args=["hub", "check-index"])
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith("missing 1, extra 0, stale 0")
+    assert result.stderr == f"  missing: document ids {indexed_brief.id}\n"
+
+
+def test_check_index_exits_1_after_a_crash_before_the_index_commit(app, runner):
+    app.config["INDEX_FAULTS"] = {"before_index_commit"}
+    factories.document(kind=Kind.POLICY_BRIEF)
+    with pytest.raises(indexing.SimulatedCrash):
+        indexing.drain()
+    app.config["INDEX_FAULTS"] = set()
+
+    result = runner.invoke(args=["hub", "check-index"])
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith("missing 1, extra 0, stale 0, outbox pending ")
+    assert "outbox pending 0 " not in result.stdout
+
+
+def test_check_index_repair_puts_the_missing_document_back(app, runner, indexed_brief):
+    drop_from_index(indexed_brief.id)
+
+    result = runner.invoke(args=["hub", "check-index", "--repair"])
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "repaired"
+    assert indexing.check().ok
+    assert found("echidnaform") == [indexed_brief.slug]
+
+
+# --- reindex ---
+
+
+def test_reindex_prints_the_number_of_indexed_documents(runner, app):
+    factories.document(kind=Kind.POLICY_BRIEF)
+    factories.document(kind=Kind.GUIDEBOOK_SECTION, country_code=None)
+    factories.document(kind=Kind.POLICY_BRIEF, status=Status.DRAFT)
+
+    result = runner.invoke(args=["hub", "reindex"])
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Indexed 2 documents in ")
+
+
+def test_reindex_makes_unindexed_documents_searchable(runner, app):
+    factories.document(kind=Kind.POLICY_BRIEF, slug="late", body="About solenodontics.")
+
+    runner.invoke(args=["hub", "reindex"])
+
+    assert found("solenodontics") == ["late"]
+
+
+# --- load-reference ---
+
+
+@pytest.fixture
+def countries_file(tmp_path) -> Path:
+    """The repository's Partnership facts if present, else a minimal file with Ghana."""
+    repo_file = PROJECT_ROOT / "content" / "countries.yml"
+    if repo_file.is_file():
+        return repo_file
+    path = tmp_path / "countries.yml"
+    path.write_text("- iso3: GHA\n  partnership_status: pilot\n  co_chair: true\n")
+    return path
+
+
+def test_load_reference_sets_ghana_as_a_co_chairing_pilot(app, runner, countries_file):
+    result = runner.invoke(args=["hub", "load-reference", "--countries", str(countries_file)])
+
+    ghana = db.session.scalar(select(Country).where(Country.iso3 == "GHA"))
+    assert result.exit_code == 0, result.output
+    assert (ghana.partnership_status, ghana.is_co_chair) == (PartnershipStatus.PILOT, True)
+
+
+def test_load_reference_with_an_unknown_country_code_fails(app, runner, tmp_path):
+    path = tmp_path / "countries.yml"
+    path.write_text("- iso3: XXX\n  partnership_status: pilot\n")
+
+    result = runner.invoke(args=["hub", "load-reference", "--countries", str(path)])
+
+    assert result.exit_code == 1
+    assert f"{path}: unknown country code 'XXX'" in result.stderr
