@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install setup run test test-postgres lint format bench clean messages
+.PHONY: install setup run test test-postgres test-browser lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,15 @@ run: setup
 
 ## test: set up the same way, then run the whole suite (SQLite, temporary folders)
 test: setup
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n auto -m "not browser"
+
+## test-browser: pages in real headless Chromium (needs /usr/bin/chromium; .ci/run installs it)
+test-browser: setup
+	$(BIN)/pytest -q -p no:xdist -m browser tests/browser
 
 ## test-postgres: the same suite against PostgreSQL ($(PG_URL))
 test-postgres: install
-	HUB_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n auto
+	HUB_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n auto -m "not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """The one path from documents to the search index.
 
 The database is the source of truth. Every change to a document writes an ``IndexOutbox`` row in the
-same transaction (a session hook does it, so no code path can forget). ``drain()`` applies
+same transaction (a session hook does it, so no ORM code path can forget; bulk UPDATE or DELETE
+statements bypass the ORM and must call ``enqueue()`` for the ids they touch). ``drain()`` applies
 those rows
 to Whoosh; ``check()`` compares the index with the database; ``rebuild()`` builds a fresh index and
 swaps it in. Only these three open a writer, always with a timeout, and any failure cancels the
@@ -14,15 +15,17 @@ import contextlib
 import hashlib
 import json
 import logging
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
-from whoosh.index import FileIndex
+from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.writing import IndexWriter
 
 from hub import permissions
@@ -147,17 +150,21 @@ def _writer(ix: FileIndex) -> IndexWriter:
 
 def _live_writer(store: IndexStore) -> tuple[FileIndex, IndexWriter]:
     """A writer on the live generation; if a rebuild swapped it meanwhile, follow the swap."""
-    for _attempt in range(5):
-        name = store.current_name()
+    for _attempt in range(10):
         ix = store.open()
-        writer = _writer(ix)
-        if store.current_name() == name or name is None:
+        name = Path(ix.storage.folder).name
+        try:
+            writer = _writer(ix)
+        except (FileNotFoundError, EmptyIndexError):
+            continue  # the generation was pruned while we waited for its lock
+        if store.current_name() == name:
             return ix, writer
         writer.cancel()
     raise RuntimeError("the search index kept changing under the writer")
 
 
-def _load_documents(ids: Iterable[int]) -> dict[int, Document]:
+def _load_documents(ids: Iterable[int], session: Session | None = None) -> dict[int, Document]:
+    session = session or db.session
     ids = list(ids)
     if not ids:
         return {}
@@ -174,7 +181,7 @@ def _load_documents(ids: Iterable[int]) -> dict[int, Document]:
         )
         .execution_options(populate_existing=True)
     )
-    return {doc.id: doc for doc in db.session.scalars(stmt)}
+    return {doc.id: doc for doc in session.scalars(stmt)}
 
 
 def _apply(writer: IndexWriter, document_ids: Iterable[int]) -> None:
@@ -247,20 +254,21 @@ def _indexable_ids() -> list[int]:
 
 
 def _iter_indexable(ids: list[int], chunk: int = 200) -> Iterator[Document]:
+    """Documents in chunks, each read in a short session of its own so memory stays flat and
+    the caller's session (and the objects it holds) is left alone."""
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        docs = _load_documents(part)
-        for doc_id in part:
-            if doc_id in docs:
-                yield docs[doc_id]
-        db.session.expunge_all()
+        with Session(db.engine) as scan:
+            docs = _load_documents(part, scan)
+            for doc_id in part:
+                if doc_id in docs:
+                    yield docs[doc_id]
 
 
 def check() -> CheckReport:
     """Compare every indexable document's content hash with the index."""
     store = get_store()
-    ix = store.open()
-    with ix.searcher() as searcher:
+    with store.searcher() as searcher:
         indexed = {
             int(fields["id"]): fields.get("content_hash") for fields in searcher.all_stored_fields()
         }
@@ -307,7 +315,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
 
     started = clock.perf_counter()
     store = get_store()
-    old_writer = _writer(store.open()) if store.exists() else None
+    old_writer = _live_writer(store)[1] if store.exists() else None
     try:
         last_outbox = db.session.scalar(select(func.max(IndexOutbox.id)))
         ids = _indexable_ids()
@@ -321,8 +329,9 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
             writer.commit(optimize=True)
         except BaseException:
             writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
             raise
-        store.swap(path)
+        store.swap(store.publish_build(path))
         if last_outbox is not None:
             db.session.execute(delete(IndexOutbox).where(IndexOutbox.id <= last_outbox))
         db.session.commit()
@@ -347,7 +356,7 @@ def startup_check() -> CheckReport | None:
         rebuild()
         return None
     drain()
-    with store.open().searcher() as searcher:
+    with store.searcher() as searcher:
         indexed_count = searcher.doc_count()
     if indexed_count == len(_indexable_ids()):
         db.session.rollback()

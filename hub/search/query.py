@@ -91,11 +91,13 @@ def parse_query(text: str, schema: Any) -> Query:
         plugins.RangePlugin,
         plugins.FieldsPlugin,
         plugins.BoostPlugin,
+        plugins.EveryPlugin,
     ):
         parser.remove_plugin_class(plugin_cls)
     query = parser.parse(text)
-    terms = list(query.iter_all_terms()) if hasattr(query, "iter_all_terms") else []
-    if len(terms) > MAX_TERMS:
+    # Each word is searched in several fields; the cap counts words, not (field, word) pairs.
+    words = {text for _field, text in query.iter_all_terms()}
+    if len(words) > MAX_TERMS:
         raise Invalid(_("Your search has too many words: use at most %(n)d.", n=MAX_TERMS))
     return query
 
@@ -115,9 +117,8 @@ def search(request: SearchRequest, *, viewer: Any) -> SearchResults:
     page = min(max(1, request.page), MAX_PAGE)
     request = SearchRequest(request.q, page, request.per_page, request.filters)
     results = SearchResults(request=request)
-    ix = get_store().open()
-    with ix.searcher() as searcher:
-        query = parse_query(request.q, ix.schema) if request.q.strip() else None
+    with get_store().searcher() as searcher:
+        query = parse_query(request.q, searcher.schema) if request.q.strip() else None
         allowed = _filter_query(request.filters, viewer)
         if query is None:
             page_obj = searcher.search_page(
@@ -128,6 +129,10 @@ def search(request: SearchRequest, *, viewer: Any) -> SearchResults:
                 query, page, pagelen=request.per_page, filter=allowed, terms=True
             )
         results.total = page_obj.total
+        # Whoosh serves the last page for a page past the end; say which page it really is.
+        results.request = request = SearchRequest(
+            request.q, page_obj.pagenum, request.per_page, request.filters
+        )
         page_obj.results.formatter = _MarkerFormatter()
         page_obj.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         for hit in page_obj:

@@ -1,23 +1,28 @@
 """Where the index lives on disk, in generations, so a rebuild can replace it atomically.
 
-``INDEX_DIR/CURRENT`` names the live generation folder. A rebuild writes a new generation beside it
-and then replaces CURRENT with ``os.replace``; readers see either the old or the new index, never a
-half-built one.
+``INDEX_DIR/CURRENT`` names the live generation folder. A rebuild writes a new generation in a
+``.build-*`` folder, renames it to ``v<schema>-*`` when complete and then replaces CURRENT with
+``os.replace``: readers see the old or the new index, never a half-built one. A reader that lost a
+race with a swap (its generation was pruned while it opened it) reads CURRENT again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import FileIndex
+from whoosh.index import EmptyIndexError, FileIndex
+from whoosh.searching import Searcher
 
 from hub.search.schema import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
+BUILD_PREFIX = ".build-"
+OPEN_ATTEMPTS = 20
 
 
 class IndexStore:
@@ -28,11 +33,11 @@ class IndexStore:
         return self.root / POINTER
 
     def current_name(self) -> str | None:
+        """The generation CURRENT names, or None when there is no index yet."""
         try:
-            name = self._pointer().read_text().strip()
+            return self._pointer().read_text().strip() or None
         except FileNotFoundError:
             return None
-        return name if name and (self.root / name).is_dir() else None
 
     def exists(self) -> bool:
         name = self.current_name()
@@ -40,28 +45,57 @@ class IndexStore:
 
     def is_current_schema(self) -> bool:
         name = self.current_name()
-        return name is not None and name.startswith(f"v{SCHEMA_VERSION}-")
+        return self.exists() and name.startswith(f"v{SCHEMA_VERSION}-")
 
     def open(self) -> FileIndex:
-        """The live index, created empty on first use."""
-        name = self.current_name()
-        if name is None or not whoosh_index.exists_in(self.root / name):
-            path = self.new_generation()
-            ix = whoosh_index.create_in(path, build_schema())
-            self.swap(path)
-            self.prune()
-            return ix
-        return whoosh_index.open_dir(self.root / name)
+        """The live index; an empty one is created only when there is none at all."""
+        for _attempt in range(OPEN_ATTEMPTS):
+            name = self.current_name()
+            if name is None:
+                self._create_first()
+                continue
+            try:
+                return whoosh_index.open_dir(self.root / name)
+            except (FileNotFoundError, EmptyIndexError):
+                if self.current_name() == name and not (self.root / name).exists():
+                    # CURRENT names a folder that is gone for good: start again, empty.
+                    self._pointer().unlink(missing_ok=True)
+        raise RuntimeError(f"the search index in {self.root} could not be opened")
 
-    def new_generation(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / f"v{SCHEMA_VERSION}-{uuid.uuid4().hex[:12]}"
-        path.mkdir()
-        return path
+    def searcher(self) -> Searcher:
+        """A searcher on the live index. Whoosh opens segment files only here, so a reader that
+        raced a rebuild's prune retries on the new generation."""
+        for _attempt in range(OPEN_ATTEMPTS):
+            try:
+                return self.open().searcher()
+            except (FileNotFoundError, EmptyIndexError):
+                continue
+        raise RuntimeError(f"the search index in {self.root} could not be opened")
+
+    def _create_first(self) -> None:
+        path, _ix = self.create_generation()
+        final = self.publish_build(path)
+        tmp = self.root / f".{POINTER}.{uuid.uuid4().hex}"
+        tmp.write_text(final.name)
+        try:
+            os.link(tmp, self._pointer())  # only if no other process created one first
+        except FileExistsError:
+            shutil.rmtree(final, ignore_errors=True)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def create_generation(self) -> tuple[Path, FileIndex]:
-        path = self.new_generation()
+        """An empty index in a build folder that prune() and readers leave alone."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"{BUILD_PREFIX}{uuid.uuid4().hex[:12]}"
+        path.mkdir()
         return path, whoosh_index.create_in(path, build_schema())
+
+    def publish_build(self, path: Path) -> Path:
+        """Give a finished build its generation name (still not live until swap)."""
+        final = self.root / f"v{SCHEMA_VERSION}-{path.name[len(BUILD_PREFIX) :]}"
+        os.rename(path, final)
+        return final
 
     def swap(self, path: Path) -> None:
         """Point CURRENT at ``path`` atomically. Old generations stay until ``prune()``."""
@@ -78,9 +112,10 @@ class IndexStore:
             os.close(dir_fd)
 
     def prune(self) -> None:
-        """Remove every generation but the live one."""
+        """Remove finished generations other than the live one (never a build in progress)."""
         live = self.current_name()
-        for child in self.root.iterdir():
-            if child.is_dir() and child.name != live and child.name.startswith("v"):
-                # Open readers keep their files on POSIX; new readers follow CURRENT.
-                shutil.rmtree(child, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            for child in self.root.iterdir():
+                if child.is_dir() and child.name.startswith("v") and child.name != live:
+                    # Open readers keep their files on POSIX; new readers follow CURRENT.
+                    shutil.rmtree(child, ignore_errors=True)
