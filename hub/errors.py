@@ -7,18 +7,29 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
 
 class HubError(Exception):
-    """Base of errors a user can cause; ``status`` is the HTTP status that describes it."""
+    """Base of errors a user can cause; ``status`` is the HTTP status that describes it.
+
+    Without a message the standard help text for the status is shown.
+    """
 
     status = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: str | None = None):
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        if self._message is not None:
+            return str(self._message)
+        helper = HELP.get(self.status)
+        return helper() if helper else ""
 
 
 class Invalid(HubError):
@@ -57,7 +68,8 @@ HELP = {
     ),
     403: lambda: _("You do not have permission to see this page."),
     404: lambda: _(
-        "We could not find that page. It may have moved, or the address may be mistyped."
+        "We could not find that page. It may have moved or been withdrawn, or the address may "
+        "be mistyped. Try the search or the guidebook below."
     ),
     405: lambda: _("This address does not accept that kind of request."),
     413: lambda: _("The upload is too large."),
@@ -70,7 +82,7 @@ HELP = {
 def register(app: Flask) -> None:
     @app.errorhandler(HubError)
     def hub_error(error: HubError):  # noqa: ANN202
-        return _respond(error.status, _("Request not completed"), error.message)
+        return _respond(error.status, HTTP_STATUS_CODES.get(error.status, ""), error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202

@@ -7,6 +7,7 @@ only place in the Hub that creates ``Markup`` from user input.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -59,12 +60,19 @@ def sanitize_html(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=512)
+def _render(text: str) -> str:
+    # Python-Markdown is slow on some inputs (Python-Markdown/markdown#798: runs of unclosed
+    # brackets are quadratic), so each distinct text is rendered once per process.
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    return sanitize_html(md.convert(text))
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render user Markdown to safe HTML. A fresh Markdown instance keeps footnotes per call."""
     if not text:
         return Markup("")
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    return Markup(sanitize_html(md.convert(text)))  # noqa: S704 - the one sanitised source
+    return Markup(_render(text))  # noqa: S704 - the one sanitised source
 
 
 def plain_text(text: str | None) -> str:

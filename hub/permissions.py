@@ -39,7 +39,7 @@ def can(user: Any, action: Action, obj: Any) -> bool:
 def require(user: Any, action: Action, obj: Any) -> None:
     """Raise when not allowed. Unreadable documents answer 404, so their existence stays hidden."""
     if not can(user, action, obj):
-        raise NotFound("Not found.")
+        raise NotFound()
 
 
 def labels_for_document(doc: Document) -> set[str]:

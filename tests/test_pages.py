@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from hub.countries.models import PartnershipStatus
+from hub.documents import revisions
 from hub.documents.files import store_pdf
 from hub.documents.models import Area, Attachment, ExtractionStatus, Kind, Status, Visibility
 from hub.extensions import db
@@ -93,6 +94,16 @@ def test_brief_page_shows_rendered_body_and_metadata(client):
     assert 'href="/sdgs/7"' in html and 'href="/sdgs/9"' in html
     assert "9.5" in html and "National STI capabilities" in html and "energy" in html
     assert "Apr 2, 2025" in html
+    assert "Added to the Hub" in html
+
+
+def test_document_page_shows_last_revision_date_once_the_text_changed(client):
+    doc = publish()
+    assert b"Last revised" not in client.get(f"/briefs/{doc.slug}").data
+    doc.body = "Revised body."
+    revisions.record(doc, note="edited")
+    db.session.commit()
+    html = client.get(f"/briefs/{doc.slug}").data.decode()
     assert "Last revised" in html
 
 
@@ -391,6 +402,18 @@ def test_search_echo_is_escaped(client):
 
 
 # --- errors, headers, about ----------------------------------------------------------------------
+
+
+def test_missing_document_gives_the_same_helpful_404(client):
+    response = client.get("/briefs/no-such-brief")
+    assert response.status_code == 404
+    assert b"Not Found" in response.data and b"could not find that page" in response.data
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
 
 
 def test_unknown_page_gives_a_helpful_404(client):

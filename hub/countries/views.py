@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ def index():  # noqa: ANN201
 def show(iso3: str):  # noqa: ANN201
     country = db.session.scalar(select(Country).where(Country.iso3 == iso3.upper()))
     if country is None:
-        raise NotFound("We have no country with that code.")
+        raise NotFound(_("We have no country with that code. See the list of countries."))
     filters = service.ListFilter(country=country.iso3)
     page = service.list_for_viewer(
         filters,

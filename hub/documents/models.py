@@ -180,8 +180,9 @@ class Document(db.Model):
         return self.status is Status.PUBLISHED
 
     @property
-    def last_revision(self) -> Revision | None:
-        return self.revisions[-1] if self.revisions else None
+    def revised_at(self) -> datetime | None:
+        """When the text last changed after it was added; None if it never changed."""
+        return self.revisions[-1].created_at if len(self.revisions) > 1 else None
 
     def __repr__(self) -> str:
         return f"<Document {self.kind.value}:{self.slug}>"

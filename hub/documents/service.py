@@ -36,7 +36,7 @@ def get_for_viewer(kind: Kind, slug: str, *, viewer: Any) -> Document:
     """The document at a canonical URL; 404 when it does not exist or the viewer may not read it."""
     doc = db.session.scalar(select(Document).where(Document.slug == slug, Document.kind == kind))
     if doc is None:
-        raise NotFound("Not found.")
+        raise NotFound()
     permissions.require(viewer, permissions.Action.DOCUMENT_READ, doc)
     return doc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub import permissions
@@ -53,11 +54,11 @@ def show(kind_path: str, slug: str):  # noqa: ANN201
 def download(attachment_id: int, filename: str):  # noqa: ANN201
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.filename != filename:
-        raise NotFound("Not found.")
+        raise NotFound()
     permissions.require(current_user, permissions.Action.ATTACHMENT_DOWNLOAD, attachment)
     path = files.path_for(attachment.stored_name)
     if not path.is_file():
-        raise NotFound("The file is missing from storage.")
+        raise NotFound(_("The file is missing from storage. Please tell the Secretariat."))
     response = send_file(
         path,
         mimetype="application/pdf",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 
@@ -32,6 +32,11 @@ def home():  # noqa: ANN201
 @bp.get("/about")
 def about():  # noqa: ANN201
     return render_template("pages/about.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():  # noqa: ANN201
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/health")

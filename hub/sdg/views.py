@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -30,7 +31,7 @@ def show(number: int):  # noqa: ANN201
         .options(selectinload(SdgGoal.targets).selectinload(SdgTarget.indicators))
     )
     if goal is None:
-        raise NotFound("There are 17 SDGs; this number is not one of them.")
+        raise NotFound(_("There are 17 SDGs; this number is not one of them."))
     page = service.list_for_viewer(
         service.ListFilter(goal=number),
         viewer=current_user,
