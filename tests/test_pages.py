@@ -10,8 +10,8 @@ import pytest
 
 from hub.countries.models import PartnershipStatus
 from hub.documents import revisions
-from hub.documents.files import store_pdf
-from hub.documents.models import Area, Attachment, ExtractionStatus, Kind, Status, Visibility
+from hub.documents.attachments import attachment_from_file
+from hub.documents.models import Area, Kind, Status, Visibility
 from hub.extensions import db
 from hub.search import indexing
 from tests import factories
@@ -163,17 +163,7 @@ def _with_attachment(tmp_path, *, status=Status.PUBLISHED):
     source = tmp_path / "annex.pdf"
     source.write_bytes(factories.pdf_bytes("Annex text"))
     doc = factories.document(status=status, commit=False)
-    kept = store_pdf(source)
-    doc.attachments.append(
-        Attachment(
-            filename="annex.pdf",
-            stored_name=kept.stored_name,
-            size=kept.size,
-            sha256=kept.sha256,
-            extraction_status=ExtractionStatus.OK,
-            page_count=1,
-        )
-    )
+    doc.attachments.append(attachment_from_file(source, filename="annex.pdf"))
     db.session.commit()
     indexing.drain()
     return doc, doc.attachments[0]

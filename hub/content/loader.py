@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from hub.content.parser import DocumentData, Rejected, parse_file
 from hub.countries.models import Country
 from hub.documents import files, revisions, service
-from hub.documents.extraction import extract_text
-from hub.documents.models import Attachment, Document, ExtractionStatus, Kind
+from hub.documents.attachments import attachment_from_file
+from hub.documents.models import Attachment, Document, Kind
 from hub.errors import HubError
 from hub.extensions import db
 from hub.search import indexing
@@ -109,24 +109,11 @@ def _sync_attachments(doc: Document, paths: list[Path], stored: list[Path]) -> l
             wanted.append(current)
             continue
         try:
-            kept = files.store_pdf(source)
+            attachment = attachment_from_file(source, filename=source.name, position=position)
         except HubError as exc:
             raise Rejected(exc.message) from None
-        stored.append(kept.path)
-        result = extract_text(kept.path)
-        wanted.append(
-            Attachment(
-                filename=source.name,
-                stored_name=kept.stored_name,
-                size=kept.size,
-                sha256=kept.sha256,
-                text=result.text,
-                page_count=result.page_count,
-                extraction_status=ExtractionStatus.OK if result.ok else ExtractionStatus.FAILED,
-                extraction_error=result.error,
-                position=position,
-            )
-        )
+        stored.append(files.path_for(attachment.stored_name))
+        wanted.append(attachment)
     dropped = [a.stored_name for a in doc.attachments if a not in wanted]
     if [id(a) for a in doc.attachments] != [id(a) for a in wanted]:
         doc.attachments = wanted

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from hub import create_app
-from hub.documents import files, service
-from hub.documents.extraction import extract_text
+from hub.documents import service
+from hub.documents.attachments import attachment_from_file
 from hub.documents.models import Attachment, Document, ExtractionStatus, Status, Visibility
 from hub.extensions import db
 from hub.search import indexing
@@ -793,20 +793,9 @@ def test_text_extracted_from_a_stored_pdf_is_searchable(app, tmp_path):
     doc = published("Solar clinics")
     upload = tmp_path / "upload.pdf"
     upload.write_bytes(factories.pdf_bytes("Mangrove restoration finance"))
-    stored = files.store_pdf(upload)
-    extraction = extract_text(stored.path)
-    assert extraction.ok, extraction.error
-    doc.attachments.append(
-        Attachment(
-            filename="annex.pdf",
-            stored_name=stored.stored_name,
-            size=stored.size,
-            sha256=stored.sha256,
-            text=extraction.text,
-            page_count=extraction.page_count,
-            extraction_status=ExtractionStatus.OK,
-        )
-    )
+    attachment = attachment_from_file(upload, filename="annex.pdf")
+    assert attachment.extraction_status is ExtractionStatus.OK, attachment.extraction_error
+    doc.attachments.append(attachment)
     db.session.commit()
 
     indexing.drain()
