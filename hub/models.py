@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
+from hub.accounts.models import LoginAttempt, Role, User
 from hub.countries.models import Country, PartnershipStatus, country_goals
 from hub.documents.models import (
     Area,
@@ -12,6 +13,7 @@ from hub.documents.models import (
     Status,
     Tag,
     Visibility,
+    WorkflowEvent,
 )
 from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
 from hub.search.models import IndexOutbox
@@ -25,13 +27,17 @@ __all__ = [
     "ExtractionStatus",
     "IndexOutbox",
     "Kind",
+    "LoginAttempt",
     "PartnershipStatus",
     "Revision",
+    "Role",
     "SdgGoal",
     "SdgIndicator",
     "SdgTarget",
     "Status",
     "Tag",
+    "User",
     "Visibility",
+    "WorkflowEvent",
     "country_goals",
 ]

@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == 'sqlite'
+        if is_sqlite:
+            # SQLite's batch mode rebuilds tables (copy, DROP, rename). With foreign keys on,
+            # the DROP deletes every row that references the table through ON DELETE CASCADE:
+            # revisions, attachments and SDG links would vanish. Keys stay off while migrating
+            # and are checked before commit.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if is_sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'migration left broken foreign keys: {broken[:5]}')
+        if is_sqlite:
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

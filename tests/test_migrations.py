@@ -32,3 +32,26 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path):
         upgrade()
         assert "index_outbox" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_upgrading_a_populated_database_keeps_every_row(tmp_path):
+    """Once a bug: batch table rebuilds on SQLite with foreign keys on cascaded the DROP and
+    deleted every revision, attachment and SDG link."""
+    app = _fresh_app(tmp_path, f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO documents (id, kind, slug, title, summary, body, language, status, "
+                "visibility, is_example, position, version, created_at, updated_at) VALUES "
+                "(1, 'guidebook_section', 's', 'T', '', '', 'en', 'draft', 'public', 0, 0, 1, "
+                "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO revisions (document_id, number, snapshot, note, created_at) "
+                "VALUES (1, 1, '{}', '', '2025-01-01 00:00:00')"
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM revisions").scalar() == 1
+        db.engine.dispose()

@@ -135,8 +135,9 @@ class Document(db.Model):
     )
     published_on: Mapped[date | None] = mapped_column(Date, index=True)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Users arrive with the accounts work; the foreign key is added then.
-    author_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
@@ -164,6 +165,12 @@ class Document(db.Model):
         back_populates="document",
         cascade="all, delete-orphan",
         order_by="Revision.number",
+        passive_deletes=True,
+    )
+    events: Mapped[list[WorkflowEvent]] = relationship(
+        back_populates="document",
+        cascade="all, delete-orphan",
+        order_by="WorkflowEvent.id",
         passive_deletes=True,
     )
     parent: Mapped[Document | None] = relationship(remote_side=[id], back_populates="children")
@@ -201,7 +208,7 @@ class Revision(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     snapshot: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(500), default="")
-    author_id: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="revisions")
@@ -240,3 +247,21 @@ class Attachment(db.Model):
     def pages(self) -> list[str]:
         """Extracted text page by page (pages are separated by form feeds)."""
         return self.text.split("\f") if self.text else []
+
+
+class WorkflowEvent(db.Model):
+    """One step of the editorial workflow: who moved a document from which status to which, why."""
+
+    __tablename__ = "workflow_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[Status] = mapped_column(enum_column(Status))
+    to_status: Mapped[Status] = mapped_column(enum_column(Status))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="events")
