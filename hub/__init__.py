@@ -16,6 +16,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Hub. ``config`` overrides the environment (tests pass their temp paths here)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(hub_config.load(app.instance_path, config))
+    if app.config["HUB_ENV"] == "production":
+        problems = hub_config.production_problems(app.config)
+        if problems:
+            raise hub_config.UnsafeConfiguration("refusing to start: " + "; ".join(problems))
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -23,13 +27,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)
-    # Accounts arrive with the members work; until then nobody is logged in.
-    login_manager.user_loader(lambda _user_id: None)
 
-    from hub import database, errors, headers, models, templating  # noqa: F401 - models register
+    from hub import audit, database, errors, headers, models, templating  # noqa: F401
+    from hub.accounts import sessions
     from hub.search import indexing
 
     database.register(app)
+    audit.configure(app)
+    sessions.register(app)
     errors.register(app)
     headers.register(app)
     templating.register(app)
@@ -45,12 +50,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from hub.accounts.views import bp as accounts_bp
     from hub.countries.views import bp as countries_bp
     from hub.documents.views import bp as documents_bp
     from hub.guidebook.views import bp as guidebook_bp
     from hub.pages.views import bp as pages_bp
     from hub.sdg.views import bp as sdg_bp
     from hub.search.views import bp as search_bp
+    from hub.workspace.views import bp as workspace_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(guidebook_bp)
@@ -58,3 +65,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(countries_bp)
     app.register_blueprint(sdg_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(workspace_bp)

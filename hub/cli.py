@@ -120,3 +120,35 @@ def check_index(repair: bool) -> None:
         click.echo("repaired")
         return
     sys.exit(1)
+
+
+@hub_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "editor", "focal_point"]),
+    default="admin",
+    show_default=True,
+)
+@click.option("--country", help="ISO alpha-3 code, for focal points.")
+@click.password_option(help="Asked for when not given; at least 12 characters.")
+def create_user(email: str, name: str, role: str, country: str | None, password: str) -> None:
+    """Create an account with a password (the first admin, typically)."""
+    from hub.accounts import service
+    from hub.accounts.models import Role
+
+    try:
+        user = service.create_user(
+            email=email, name=name, role=Role(role), country_iso3=country, by=None
+        )
+        service.set_password(user, password, reason="cli")
+    except HubError as exc:
+        from hub.extensions import db
+
+        db.session.rollback()
+        if "user" in locals():
+            db.session.delete(user)
+            db.session.commit()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {role} {user.email}")

@@ -24,17 +24,50 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_PER_PAGE": "PER_PAGE",
     "HUB_INDEX_WRITER_TIMEOUT": "INDEX_WRITER_TIMEOUT",
     "HUB_CHECK_INDEX_ON_START": "CHECK_INDEX_ON_START",
+    "HUB_ENV": "HUB_ENV",
+    "HUB_MAIL_SERVER": "MAIL_SERVER",
+    "HUB_MAIL_PORT": "MAIL_PORT",
+    "HUB_MAIL_FROM": "MAIL_FROM",
+    "HUB_MAIL_USERNAME": "MAIL_USERNAME",
+    "HUB_MAIL_PASSWORD": "MAIL_PASSWORD",
+    "HUB_MAIL_USE_TLS": "MAIL_USE_TLS",
+    "HUB_AUDIT_LOG": "AUDIT_LOG",
+    "HUB_PUBLIC_URL": "PUBLIC_URL",
 }
 
 
 def _coerce(key: str, value: str) -> Any:
-    if key in {"MAX_UPLOAD_MB", "PER_PAGE"}:
+    if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT"}:
         return int(value)
     if key == "INDEX_WRITER_TIMEOUT":
         return float(value)
-    if key == "CHECK_INDEX_ON_START":
+    if key in {"CHECK_INDEX_ON_START", "MAIL_USE_TLS"}:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The app refuses to start in production with settings that would expose it."""
+
+
+def production_problems(settings: dict[str, Any]) -> list[str]:
+    """What makes these settings unsafe for production (empty when they are fine)."""
+    problems = []
+    if settings.get("DEBUG"):
+        problems.append("DEBUG is on")
+    if len(str(settings.get("SECRET_KEY") or "").encode()) < 32 or settings.get(
+        "SECRET_KEY_GENERATED"
+    ):
+        problems.append("HUB_SECRET_KEY must be set to at least 32 random bytes")
+    if not settings.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE is off")
+    if not settings.get("REMEMBER_COOKIE_SECURE"):
+        problems.append("REMEMBER_COOKIE_SECURE is off")
+    if not settings.get("MAX_CONTENT_LENGTH"):
+        problems.append("MAX_CONTENT_LENGTH is not set")
+    if settings.get("TESTING"):
+        problems.append("TESTING is on")
+    return problems
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -63,6 +96,26 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "CHECK_INDEX_ON_START": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "HUB_ENV": "development",
+        # Mail: with no server set, messages are printed to the console (development).
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_FROM": "STI for SDGs Hub <no-reply@localhost>",
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_USE_TLS": False,
+        "AUDIT_LOG": str(instance / "audit.log"),
+        # Used in links inside e-mails; requests use their own host.
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "IDLE_TIMEOUT_MINUTES": 30,
+        "ABSOLUTE_TIMEOUT_HOURS": 12,
+        "INVITE_MAX_AGE_HOURS": 72,
+        "RESET_MAX_AGE_MINUTES": 60,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
     }
     for env_name, key in ENV_SETTINGS.items():
         value = os.environ.get(env_name)
@@ -70,8 +123,20 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
             settings[key] = _coerce(key, value)
     settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):
+        if settings["HUB_ENV"] == "production":
+            settings["SECRET_KEY_GENERATED"] = True
         settings["SECRET_KEY"] = _instance_secret(instance)
-    settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
+    settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_MB"] * 1024 * 1024)
+    if settings["HUB_ENV"] == "production":
+        # Secure cookies with the __Host- prefix: HTTPS only, this host only, path /.
+        for key, value in (
+            ("SESSION_COOKIE_SECURE", True),
+            ("REMEMBER_COOKIE_SECURE", True),
+            ("SESSION_COOKIE_NAME", "__Host-session"),
+            ("REMEMBER_COOKIE_NAME", "__Host-remember"),
+            ("PREFERRED_URL_SCHEME", "https"),
+        ):
+            settings.setdefault(key, value)
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.

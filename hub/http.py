@@ -1,6 +1,8 @@
-"""Reading query parameters with clear errors instead of silent defaults."""
+"""Reading request input with clear errors instead of silent defaults."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import request
 from flask_babel import gettext as _
@@ -30,3 +32,17 @@ def choice_arg(name: str, choices: set[str]) -> str | None:
     if raw not in choices:
         raise Invalid(_("Unknown value for '%(name)s'.", name=name))
     return raw
+
+
+def safe_next(target: str | None) -> str | None:
+    """A redirect target only if it is a path on this site (no scheme, host or tricks)."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(c) < 33 or c == "\\" for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -1,7 +1,13 @@
-"""The one access rule: every view, listing, search and download asks this module.
+"""The one access rule: every view, listing, search, feed and download asks this module.
 
-Until accounts exist every visitor is anonymous, and anonymous readers see only published public
-documents. The labels below are what the search index stores, so search filters by the same rule.
+Roles: the public (anonymous), focal points (one country each), Secretariat editors and admins.
+- The public reads published public documents.
+- Anyone logged in also reads published members-only documents.
+- A focal point reads and writes the briefs and experiences of their own country while they are
+  drafts or sent back for changes, and submits them for review; they never publish.
+- Editors read everything, review, publish, archive and curate the guidebook.
+- Admins do what editors do and manage accounts.
+Search uses the same rule through labels stored on each index entry (see ``labels_for_*``).
 """
 
 from __future__ import annotations
@@ -9,37 +15,101 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from hub.documents.models import Document, Status, Visibility
-from hub.errors import NotFound
+from hub.accounts.models import Role, User
+from hub.documents.models import Attachment, Document, Kind, Status, Visibility
+from hub.errors import NotAllowed, NotFound
 
 
 class Action(enum.StrEnum):
     DOCUMENT_READ = "document:read"
+    DOCUMENT_CREATE = "document:create"
+    DOCUMENT_EDIT = "document:edit"
+    DOCUMENT_SUBMIT = "document:submit"
+    DOCUMENT_REVIEW = "document:review"
+    DOCUMENT_PUBLISH = "document:publish"
+    DOCUMENT_ARCHIVE = "document:archive"
+    DOCUMENT_HISTORY = "document:history"
+    REVISION_RESTORE = "revision:restore"
+    GUIDEBOOK_CURATE = "guidebook:curate"
     ATTACHMENT_DOWNLOAD = "attachment:download"
+    ATTACHMENT_UPLOAD = "attachment:upload"
+    WORKSPACE_VIEW = "workspace:view"
+    REVIEW_QUEUE_VIEW = "review:view"
+    USER_MANAGE = "user:manage"
 
 
 PUBLIC_LABEL = "public"
 MEMBERS_LABEL = "members"
+EDITABLE_BY_COUNTRY = (Status.DRAFT, Status.CHANGES_REQUESTED)
 
 
-def _is_authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def _user(user: Any) -> User | None:
+    return user if isinstance(user, User) and user.is_active else None
 
 
-def can(user: Any, action: Action, obj: Any) -> bool:
+def _is_staff(user: User | None) -> bool:
+    return user is not None and user.role in (Role.EDITOR, Role.ADMIN)
+
+
+def _own_country(user: User | None, doc: Document) -> bool:
+    return (
+        user is not None
+        and user.role is Role.FOCAL_POINT
+        and doc.kind is not Kind.GUIDEBOOK_SECTION
+        and doc.country_id is not None
+        and doc.country_id == user.country_id
+    )
+
+
+def _can_read(user: User | None, doc: Document) -> bool:
+    if _is_staff(user) or _own_country(user, doc):
+        return True
+    if doc.status is not Status.PUBLISHED:
+        return False
+    return doc.visibility is Visibility.PUBLIC or user is not None
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
     """Whether ``user`` (None or anonymous for the public) may do ``action`` to ``obj``."""
+    u = _user(user)
+    if isinstance(obj, Attachment):
+        obj = obj.document
     if action in (Action.DOCUMENT_READ, Action.ATTACHMENT_DOWNLOAD):
-        doc: Document = obj if isinstance(obj, Document) else obj.document
-        return doc.status is Status.PUBLISHED and bool(
-            labels_for_document(doc) & labels_for_user(user)
-        )
+        return _can_read(u, obj)
+    if action is Action.DOCUMENT_HISTORY:
+        return _can_read(u, obj)
+    if action is Action.DOCUMENT_CREATE:
+        # obj: the Kind to create (and, for focal points, it is always their own country)
+        if _is_staff(u):
+            return True
+        return u is not None and u.role is Role.FOCAL_POINT and obj is not Kind.GUIDEBOOK_SECTION
+    if action in (Action.DOCUMENT_EDIT, Action.ATTACHMENT_UPLOAD):
+        if _is_staff(u):
+            return obj.status is not Status.ARCHIVED
+        return _own_country(u, obj) and obj.status in EDITABLE_BY_COUNTRY
+    if action is Action.DOCUMENT_SUBMIT:
+        allowed_by = _is_staff(u) or _own_country(u, obj)
+        return allowed_by and obj.status in EDITABLE_BY_COUNTRY
+    if action in (Action.DOCUMENT_REVIEW, Action.DOCUMENT_PUBLISH, Action.DOCUMENT_ARCHIVE):
+        return _is_staff(u)
+    if action in (Action.GUIDEBOOK_CURATE, Action.REVISION_RESTORE, Action.REVIEW_QUEUE_VIEW):
+        return _is_staff(u)
+    if action is Action.WORKSPACE_VIEW:
+        return u is not None
+    if action is Action.USER_MANAGE:
+        return u is not None and u.role is Role.ADMIN
     return False
 
 
-def require(user: Any, action: Action, obj: Any) -> None:
-    """Raise when not allowed. Unreadable documents answer 404, so their existence stays hidden."""
-    if not can(user, action, obj):
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Raise when not allowed. A document the user may not read answers 404, so its existence
+    stays hidden; one they may read but not change answers 403."""
+    if can(user, action, obj):
+        return
+    doc = obj.document if isinstance(obj, Attachment) else obj
+    if isinstance(doc, Document) and not _can_read(_user(user), doc):
         raise NotFound()
+    raise NotAllowed()
 
 
 def labels_for_document(doc: Document) -> set[str]:
@@ -52,16 +122,17 @@ def labels_for_document(doc: Document) -> set[str]:
 def labels_for_user(user: Any) -> set[str]:
     """The labels a viewer may read; search keeps only entries carrying one of them."""
     labels = {PUBLIC_LABEL}
-    if _is_authenticated(user):
+    if _user(user) is not None:
         labels.add(MEMBERS_LABEL)
     return labels
 
 
 def readable_statuses(user: Any) -> tuple[Status, ...]:
+    """Statuses that public listings show. Drafts live in the workspace, never in listings."""
     return (Status.PUBLISHED,)
 
 
 def readable_visibilities(user: Any) -> tuple[Visibility, ...]:
-    if _is_authenticated(user):
+    if _user(user) is not None:
         return (Visibility.PUBLIC, Visibility.MEMBERS)
     return (Visibility.PUBLIC,)

@@ -9,6 +9,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from hub import permissions
+from hub.accounts.forms import ROLE_CHOICES
 from hub.documents.models import Area, Document, Kind
 from hub.documents.service import KIND_PATHS
 from hub.markup import render_markdown
@@ -33,6 +34,24 @@ STATUS_LABELS = {
     "member": _l("Member"),
     "applicant": _l("Applicant"),
     "none": _l("Not a member"),
+}
+ROLE_LABELS = {
+    "focal_point": _l("Focal point"),
+    "editor": _l("Secretariat editor"),
+    "admin": _l("Administrator"),
+}
+STATUS_NAMES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted for review"),
+    "changes_requested": _l("Changes requested"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+STEP_LABELS = {
+    "submit": _l("Submit for review"),
+    "request_changes": _l("Request changes"),
+    "publish": _l("Publish"),
+    "archive": _l("Archive"),
 }
 LANGUAGE_NAMES = {
     "en": "English", "fr": "Français", "es": "Español", "ru": "Русский", "ar": "العربية",
@@ -72,6 +91,10 @@ def register(app: Flask) -> None:
         kind_plurals=KIND_PLURALS,
         area_labels=AREA_LABELS,
         status_labels=STATUS_LABELS,
+        status_names=STATUS_NAMES,
+        step_labels=STEP_LABELS,
+        role_labels=ROLE_LABELS,
+        role_choices=ROLE_CHOICES,
         language_names=LANGUAGE_NAMES,
         show_date=show_date,
         page_url=page_url,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,8 @@ from hub.config import PROJECT_ROOT
 from hub.countries.reference import load_countries
 from hub.extensions import db
 from hub.sdg.reference import load_sdgs
+
+pytest_plugins = ["tests.mailserver"]
 
 REFERENCE = PROJECT_ROOT / "content" / "reference"
 PG_URL = os.environ.get("HUB_TEST_DATABASE_URL")
@@ -86,6 +89,19 @@ def database_url(database_template: str, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class RequestScopedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    The ``app`` fixture keeps an app context pushed for the test's own database work; Flask would
+    reuse it for client requests, so ``g`` (which holds the CSRF token and the index flag) and the
+    database session would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _empty_content_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
     with db.engine.begin() as conn:
@@ -101,6 +117,7 @@ def _empty_content_tables() -> None:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(_config(database_url, tmp_path))
+    app.test_client_class = RequestScopedClient
     with app.app_context():
         if PG_URL:
             _empty_content_tables()

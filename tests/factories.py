@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hub.accounts.models import Role, User
+from hub.accounts.passwords import hash_password
 from hub.countries.models import Country
 from hub.documents import revisions, service
 from hub.documents.models import Area, Document, Kind, Status, Visibility
@@ -89,3 +91,28 @@ def pdf_bytes(text: str, pages: int = 1) -> bytes:
         pdf.add_page()
         pdf.multi_cell(0, 8, f"{text} (page {i + 1})")
     return bytes(pdf.output())
+
+
+PASSWORD = "a long and unusual test passphrase 42"
+
+
+def user(
+    *,
+    role: Role = Role.FOCAL_POINT,
+    country_code: str | None = "GHA",
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    is_active: bool = True,
+) -> User:
+    n = next(_counter)
+    person = User(
+        email=email or f"user{n}@example.org",
+        name=f"User {n}",
+        role=role,
+        country=country(country_code) if role is Role.FOCAL_POINT and country_code else None,
+        password_hash=hash_password(password) if password else None,
+        is_active=is_active,
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person

@@ -14,12 +14,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
 
 from hub import create_app
+from hub.accounts.models import Role
 from hub.documents import service
 from hub.documents.attachments import attachment_from_file
 from hub.documents.models import Attachment, Document, ExtractionStatus, Status, Visibility
@@ -213,7 +213,7 @@ def test_members_only_document_is_not_counted_in_anonymous_listing(app):
 def test_members_only_document_is_found_by_a_signed_in_viewer(app):
     published("Solar clinics for members", visibility=Visibility.MEMBERS)
     indexing.drain()
-    member = SimpleNamespace(is_authenticated=True)
+    member = factories.user(role=Role.FOCAL_POINT, country_code="KEN")
 
     assert titles("solar", viewer=member) == ["Solar clinics for members"]
 

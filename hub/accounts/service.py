@@ -1,0 +1,214 @@
+"""Account rules: logging in (with shared rate limits), invitations, passwords, roles, disabling.
+
+Every change that should end a user's sessions bumps ``session_version``; sessions and
+remember-me cookies carry the version they were made with and stop working when it moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from hub import audit, permissions
+from hub.accounts import passwords, tokens
+from hub.accounts.models import LoginAttempt, Role, User
+from hub.countries.models import Country
+from hub.dbtypes import utcnow
+from hub.errors import Conflict, HubError, Invalid, NotFound
+from hub.extensions import db
+from hub.mail import send_mail
+from hub.permissions import Action
+
+ACCOUNT_WINDOW = timedelta(minutes=15)
+ACCOUNT_LIMIT = 10  # failures for one account from one address
+IP_WINDOW = timedelta(minutes=10)
+IP_LIMIT = 30  # failures from one address over all accounts
+
+
+class LoginRefused(HubError):
+    status = 401
+
+
+class TooManyAttempts(HubError):
+    status = 429
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _failures(*, since: timedelta, **where: str) -> int:
+    stmt = select(func.count(LoginAttempt.id)).where(LoginAttempt.created_at >= utcnow() - since)
+    for column, value in where.items():
+        stmt = stmt.where(getattr(LoginAttempt, column) == value)
+    return db.session.scalar(stmt) or 0
+
+
+def authenticate(email: str, password: str, *, ip: str) -> User:
+    """Check a login. Counters live in the database, so all worker processes share them.
+
+    Limits are per account *and address*, plus per address: an attacker elsewhere cannot lock
+    the real user out. Unknown e-mails take the same path and time as known ones.
+    """
+    email = normalize_email(email)
+    if (
+        _failures(since=ACCOUNT_WINDOW, email=email, ip=ip) >= ACCOUNT_LIMIT
+        or _failures(since=IP_WINDOW, ip=ip) >= IP_LIMIT
+    ):
+        digest = hashlib.sha256(email.encode()).hexdigest()[:12]
+        audit.log("login", "locked_out", obj=f"email-sha256:{digest}")
+        raise TooManyAttempts(_("Too many failed attempts. Wait 15 minutes and try again."))
+    user = find_by_email(email)
+    usable = user is not None and user.is_active and user.password_hash is not None
+    ok = passwords.verify_password(user.password_hash if usable else None, password)
+    if not (usable and ok):
+        db.session.add(LoginAttempt(email=email, ip=ip))
+        db.session.commit()
+        audit.log("login", "failure", user=user if usable else None)
+        raise LoginRefused(_("The e-mail address or the password is not right."))
+    db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip == ip)
+    )
+    user.last_login_at = utcnow()
+    db.session.commit()
+    audit.log("login", "success", user=user)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of ``user`` (caller commits)."""
+    user.session_version += 1
+
+
+def logout(user: User) -> None:
+    end_sessions(user)
+    db.session.commit()
+    audit.log("logout", "success", user=user)
+
+
+def _check_password(user: User, password: str) -> None:
+    problems = passwords.policy_problems(password, email=user.email, name=user.name)
+    if problems:
+        raise Invalid(" ".join(str(p) for p in problems))
+
+
+def set_password(user: User, password: str, *, reason: str) -> None:
+    """Set a new password (from an invitation, a reset or a change) and end other sessions."""
+    _check_password(user, password)
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+    db.session.commit()
+    audit.log("password_set", "success", user=user, reason=reason)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not passwords.verify_password(user.password_hash, current):
+        audit.log("password_change", "failure", user=user)
+        raise Invalid(_("Your current password is not right."))
+    set_password(user, new, reason="change")
+
+
+def _link(endpoint: str, token: str) -> str:
+    from flask import current_app
+
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return base + url_for(endpoint, token=token)
+
+
+def create_user(*, email: str, name: str, role: Role, country_iso3: str | None, by: Any) -> User:
+    """Create an account without a password; the person sets one through an invitation."""
+    if by is not None:
+        permissions.require(by, Action.USER_MANAGE)
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise Invalid(_("Give a valid e-mail address."))
+    if find_by_email(email) is not None:
+        raise Conflict(_("An account with this e-mail address already exists."))
+    user = User(email=email, name=name.strip(), role=role)
+    _set_country(user, role, country_iso3)
+    db.session.add(user)
+    db.session.commit()
+    audit.log("user_create", "success", user=by, obj=user, role=role.value)
+    return user
+
+
+def _set_country(user: User, role: Role, country_iso3: str | None) -> None:
+    if role is Role.FOCAL_POINT:
+        if not country_iso3:
+            raise Invalid(_("A focal point needs a country."))
+        country = db.session.scalar(select(Country).where(Country.iso3 == country_iso3.upper()))
+        if country is None:
+            raise NotFound(_("Unknown country code."))
+        user.country = country
+    else:
+        user.country = None
+
+
+def send_invitation(user: User, *, by: Any) -> bool:
+    if by is not None:
+        permissions.require(by, Action.USER_MANAGE)
+    link = _link("accounts.accept_invitation", tokens.make_token(user, tokens.INVITE))
+    hours = tokens.max_age(tokens.INVITE) // 3600
+    body = _(
+        "Hello %(name)s,\n\nYou have been invited to the STI for SDGs Roadmaps Knowledge Hub.\n"
+        "Set your password here (the link works once and expires in %(hours)d hours):\n\n"
+        "%(link)s\n",
+        name=user.name,
+        hours=hours,
+        link=link,
+    )
+    sent = send_mail(user.email, _("Your invitation to the Knowledge Hub"), body)
+    audit.log("invite", "sent" if sent else "mail_failed", user=by, obj=user)
+    return sent
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; the caller answers the same either way."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        passwords.verify_password(None, "equal time")  # no timing difference either
+        audit.log("password_reset_request", "unknown")
+        return
+    link = _link("accounts.reset_password", tokens.make_token(user, tokens.RESET))
+    minutes = tokens.max_age(tokens.RESET) // 60
+    body = _(
+        "Hello %(name)s,\n\nSomeone asked to reset your password for the Knowledge Hub. If it "
+        "was you, use this link within %(minutes)d minutes (it works once):\n\n%(link)s\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n",
+        name=user.name,
+        minutes=minutes,
+        link=link,
+    )
+    send_mail(user.email, _("Reset your Knowledge Hub password"), body)
+    audit.log("password_reset_request", "sent", obj=user)
+
+
+def change_role(user: User, role: Role, country_iso3: str | None, *, by: Any) -> None:
+    permissions.require(by, Action.USER_MANAGE)
+    if user.id == getattr(by, "id", None) and role is not Role.ADMIN:
+        raise Invalid(_("You cannot remove your own admin role."))
+    old = user.role
+    user.role = role
+    _set_country(user, role, country_iso3)
+    end_sessions(user)
+    db.session.commit()
+    audit.log("role_change", "success", user=by, obj=user, old=old.value, new=role.value)
+
+
+def set_active(user: User, active: bool, *, by: Any) -> None:
+    permissions.require(by, Action.USER_MANAGE)
+    if user.id == getattr(by, "id", None) and not active:
+        raise Invalid(_("You cannot disable your own account."))
+    user.is_active = active
+    end_sessions(user)
+    db.session.commit()
+    audit.log("user_enable" if active else "user_disable", "success", user=by, obj=user)

@@ -1,0 +1,191 @@
+"""Log in and out, invitations, password reset and change, and account administration."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, fresh_login_required, login_required
+from sqlalchemy import select
+
+from hub import permissions
+from hub.accounts import service, sessions, tokens
+from hub.accounts.forms import (
+    ChangePasswordForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    RoleForm,
+)
+from hub.accounts.models import Role, User
+from hub.errors import HubError, NotFound
+from hub.extensions import db
+from hub.http import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(
+                form.email.data, form.password.data, ip=request.remote_addr or "-"
+            )
+        except HubError as exc:
+            flash(exc.message, "error")
+            status = exc.status
+        else:
+            sessions.start_session(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("workspace.dashboard"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # noqa: ANN201
+    service.logout(current_user._get_current_object())
+    sessions.end_session()
+    flash(_("You are logged out."))
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@fresh_login_required
+def change_password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            service.change_password(user, form.current.data, form.password.data)
+        except HubError as exc:
+            flash(exc.message, "error")
+            return render_template("accounts/password.html", form=form), exc.status
+        sessions.start_session(user, remember=False)  # this device stays logged in
+        flash(_("Your password is changed. Other devices have been logged out."))
+        return redirect(url_for("workspace.dashboard"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+def request_reset():  # noqa: ANN201
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        # Same words whether or not the address has an account.
+        flash(_("If an account uses that address, we have sent it a link to reset the password."))
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+def _set_password_page(token: str, purpose: str, template: str):  # noqa: ANN202
+    user = tokens.read_token(token, purpose)
+    if user is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.set_password(user, form.password.data, reason=purpose)
+        except HubError as exc:
+            flash(exc.message, "error")
+            return render_template(template, form=form, user=user), exc.status
+        sessions.start_session(user, remember=False)
+        flash(_("Your password is set. Welcome to the Hub."))
+        return redirect(url_for("workspace.dashboard"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):  # noqa: ANN201
+    return _set_password_page(token, tokens.RESET, "accounts/reset.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):  # noqa: ANN201
+    return _set_password_page(token, tokens.INVITE, "accounts/invitation.html")
+
+
+# --- administration ---
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@fresh_login_required
+def users():  # noqa: ANN201
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    form = InviteForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                country_iso3=form.country.data or None,
+                by=current_user,
+            )
+        except HubError as exc:
+            flash(exc.message, "error")
+            status = exc.status
+        else:
+            sent = service.send_invitation(user, by=current_user)
+            flash(
+                _("Invitation sent to %(email)s.", email=user.email)
+                if sent
+                else _("The account was created but the e-mail could not be sent; resend it.")
+            )
+            return redirect(url_for("accounts.users"))
+    people = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("accounts/users.html", form=form, people=people), status
+
+
+def _target(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@fresh_login_required
+def change_role(user_id: int):  # noqa: ANN201
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a role (and a three-letter country code for focal points)."), "error")
+        return redirect(url_for("accounts.users"))
+    try:
+        service.change_role(
+            _target(user_id), Role(form.role.data), form.country.data or None, by=current_user
+        )
+    except HubError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Role changed; that person's sessions have ended."))
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@fresh_login_required
+def set_active(user_id: int):  # noqa: ANN201
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    active = request.form.get("active") == "1"
+    try:
+        service.set_active(_target(user_id), active, by=current_user)
+    except HubError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Account enabled.") if active else _("Account disabled; its sessions have ended."))
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/invite")
+@fresh_login_required
+def resend_invitation(user_id: int):  # noqa: ANN201
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    sent = service.send_invitation(_target(user_id), by=current_user)
+    flash(_("Invitation sent.") if sent else _("The e-mail could not be sent."))
+    return redirect(url_for("accounts.users"))

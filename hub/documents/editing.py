@@ -1,0 +1,208 @@
+"""Writing documents from the workspace: create, update with optimistic locking, attach PDFs.
+
+A save carries the version the editor started from. If someone else saved in between, the save
+is refused with Conflict and the caller shows the editor's own text again, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from hub import audit, permissions
+from hub.accounts.models import Role, User
+from hub.countries.models import Country
+from hub.documents import revisions, service
+from hub.documents.attachments import attachment_from_file
+from hub.documents.models import Area, Attachment, Document, Kind, Status, Visibility
+from hub.errors import Conflict, Invalid, NotFound
+from hub.extensions import db
+from hub.permissions import Action
+
+MAX_BODY = 200_000
+
+
+@dataclass
+class DocumentInput:
+    title: str
+    summary: str = ""
+    body: str = ""
+    language: str = "en"
+    country: str | None = None  # staff only; focal points always write for their own country
+    goals: list[int] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    parent_slug: str | None = None
+    position: int = 0
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title, max_length=80, word_boundary=True) or "document"
+    slug, n = base, 1
+    while db.session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _country_for(kind: Kind, data: DocumentInput, by: User) -> Country | None:
+    if kind is Kind.GUIDEBOOK_SECTION:
+        return None
+    if by.role is Role.FOCAL_POINT:
+        return by.country
+    if not data.country:
+        raise Invalid(_("Choose the country this document is about."))
+    country = db.session.scalar(select(Country).where(Country.iso3 == data.country.upper()))
+    if country is None:
+        raise Invalid(_("Unknown country code."))
+    return country
+
+
+def _apply(doc: Document, data: DocumentInput) -> None:
+    title = " ".join(data.title.split())
+    if not title or len(title) > 300:
+        raise Invalid(_("Give a title of at most 300 characters."))
+    if len(data.body) > MAX_BODY:
+        raise Invalid(_("The text is too long (at most %(n)d characters).", n=MAX_BODY))
+    if len(data.summary) > 1000:
+        raise Invalid(_("The summary is too long (at most 1,000 characters)."))
+    doc.title, doc.summary, doc.body = title, data.summary.strip(), data.body
+    doc.language, doc.visibility = data.language, data.visibility
+    service.set_goals_and_targets(doc, data.goals, data.targets)
+    service.set_areas(doc, data.areas)
+    service.set_tags(doc, data.tags)
+    if doc.kind is Kind.GUIDEBOOK_SECTION:
+        doc.position = data.position
+        doc.parent = _parent(doc, data.parent_slug)
+
+
+def _parent(doc: Document, slug: str | None) -> Document | None:
+    if not slug:
+        return None
+    parent = db.session.scalar(
+        select(Document).where(Document.slug == slug, Document.kind == Kind.GUIDEBOOK_SECTION)
+    )
+    if parent is None:
+        raise Invalid(_("The parent section does not exist."))
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor is doc:
+            raise Invalid(_("A section cannot sit inside itself."))
+        ancestor = ancestor.parent
+    return parent
+
+
+def create(kind: Kind, data: DocumentInput, *, by: User) -> Document:
+    """A new draft; focal points always write for their own country."""
+    permissions.require(by, Action.DOCUMENT_CREATE, kind)
+    doc = Document(kind=kind, slug=_unique_slug(data.title), status=Status.DRAFT, author_id=by.id)
+    doc.country = _country_for(kind, data, by)
+    db.session.add(doc)
+    with db.session.no_autoflush:
+        _apply(doc, data)
+        revisions.record(doc, by=by, note="created")
+    db.session.commit()
+    audit.log("document_create", "success", user=by, obj=doc)
+    return doc
+
+
+def update(
+    doc: Document, data: DocumentInput, *, expected_version: int, by: User, note: str = ""
+) -> bool:
+    """Save an edit; returns False when nothing changed. Raises Conflict on a lost race."""
+    permissions.require(by, Action.DOCUMENT_EDIT, doc)
+    if doc.version != expected_version:
+        raise Conflict(_conflict_message())
+    before = revisions.snapshot(doc)
+    with db.session.no_autoflush:
+        if by.is_staff and doc.kind is not Kind.GUIDEBOOK_SECTION and data.country:
+            doc.country = _country_for(doc.kind, data, by)
+        _apply(doc, data)
+        if revisions.snapshot(doc) == before:
+            db.session.rollback()
+            return False
+        revisions.record(doc, by=by, note=note[:500] or "edited")
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_conflict_message()) from None
+    audit.log("document_edit", "success", user=by, obj=doc)
+    return True
+
+
+def _conflict_message() -> str:
+    return _(
+        "Someone else saved this document while you were editing. Your text is kept below: "
+        "compare it with the current version, then save again."
+    )
+
+
+def restore(doc: Document, number: int, *, expected_version: int, by: User) -> None:
+    """Make an old revision's text the current one, as a new revision."""
+    permissions.require(by, Action.REVISION_RESTORE, doc)
+    old = next((r for r in doc.revisions if r.number == number), None)
+    if old is None:
+        raise NotFound()
+    snap = old.snapshot
+    data = DocumentInput(
+        title=snap["title"], summary=snap["summary"], body=snap["body"],
+        language=snap["language"], country=snap.get("country"), goals=snap["goals"],
+        targets=snap["targets"], areas=[Area(a) for a in snap["areas"]], tags=snap["tags"],
+        visibility=Visibility(snap["visibility"]), parent_slug=snap.get("parent"),
+        position=snap.get("position", 0),
+    )  # fmt: skip
+    update(doc, data, expected_version=expected_version, by=by, note=f"restored revision {number}")
+
+
+def attach_pdf(doc: Document, source: Path, filename: str, *, by: User) -> Attachment:
+    """Store an uploaded PDF (checked by content); its text is extracted after the request."""
+    permissions.require(by, Action.ATTACHMENT_UPLOAD, doc)
+    safe_name = _safe_filename(filename)
+    if any(a.filename == safe_name for a in doc.attachments):
+        raise Invalid(_("An attachment with this file name exists; rename the file."))
+    attachment = attachment_from_file(
+        source, filename=safe_name, position=len(doc.attachments), extract=False
+    )
+    doc.attachments.append(attachment)
+    revisions.record(doc, by=by, note=f"attached {safe_name}")
+    db.session.commit()
+    audit.log("upload", "accepted", user=by, obj=attachment)
+    extract_later(current_app._get_current_object(), attachment.id)
+    return attachment
+
+
+def _safe_filename(name: str) -> str:
+    stem = slugify(Path(name or "").stem, max_length=80) or "attachment"
+    return f"{stem}.pdf"
+
+
+def extract_later(app: Flask, attachment_id: int) -> threading.Thread:
+    """Extract text in a thread (which runs the child process), so the request returns at once."""
+    thread = threading.Thread(target=_extract, args=(app, attachment_id), daemon=True)
+    thread.start()
+    app.extensions.setdefault("hub_extract_threads", []).append(thread)
+    return thread
+
+
+def _extract(app: Flask, attachment_id: int) -> None:
+    from hub.documents.attachments import extract_into
+
+    with app.app_context():
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is not None:
+            extract_into(attachment)
+            db.session.commit()
+            from hub.search.indexing import drain_quietly
+
+            drain_quietly()
+        db.session.remove()
