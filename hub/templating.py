@@ -93,6 +93,7 @@ def register(app: Flask) -> None:
         status_labels=STATUS_LABELS,
         status_names=STATUS_NAMES,
         step_labels=STEP_LABELS,
+        field_names={"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")},
         role_labels=ROLE_LABELS,
         role_choices=ROLE_CHOICES,
         language_names=LANGUAGE_NAMES,

@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from hub.documents import service
 from hub.documents.models import Kind
+from hub.guidebook import history as history_rules
+from hub.http import int_arg
 
 bp = Blueprint("guidebook", __name__, url_prefix="/guidebook")
 
@@ -14,6 +16,22 @@ bp = Blueprint("guidebook", __name__, url_prefix="/guidebook")
 @bp.get("/")
 def index():  # noqa: ANN201
     return render_template("guidebook/index.html", tree=service.guidebook_tree(viewer=current_user))
+
+
+@bp.get("/<slug>/history")
+def history(slug: str):  # noqa: ANN201
+    doc = service.get_for_viewer(Kind.GUIDEBOOK_SECTION, slug, viewer=current_user)
+    revisions = history_rules.visible_revisions(doc, current_user)
+    return render_template("guidebook/history.html", doc=doc, revisions=revisions)
+
+
+@bp.get("/<slug>/diff")
+def diff(slug: str):  # noqa: ANN201
+    doc = service.get_for_viewer(Kind.GUIDEBOOK_SECTION, slug, viewer=current_user)
+    old, new, changes = history_rules.revision_diff(
+        doc, int_arg("from", 1), int_arg("to", 1), current_user
+    )
+    return render_template("guidebook/diff.html", doc=doc, old=old, new=new, changes=changes)
 
 
 @bp.get("/<slug>")
