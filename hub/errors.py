@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -79,10 +80,30 @@ HELP = {
 }
 
 
+def _audit(action: str, outcome: str, **extra: str) -> None:
+    from flask_login import current_user
+
+    from hub import audit
+
+    user = current_user if current_user and current_user.is_authenticated else None
+    audit.log(action, outcome, user=user, obj=f"{request.method} {request.path}", **extra)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HubError)
     def hub_error(error: HubError):  # noqa: ANN202
+        if isinstance(error, NotAllowed):
+            _audit("forbidden", "denied")
         return _respond(error.status, HTTP_STATUS_CODES.get(error.status, ""), error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # noqa: ANN202
+        _audit("csrf", "rejected", reason=error.description)
+        message = _(
+            "This form has expired or did not come from this site. "
+            "Go back, reload the page and try again."
+        )
+        return _respond(400, HTTP_STATUS_CODES[400], message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202
