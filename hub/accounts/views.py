@@ -82,7 +82,8 @@ def request_reset():  # noqa: ANN201
     return render_template("accounts/reset_request.html", form=form)
 
 
-def _set_password_page(token: str, purpose: str, template: str):  # noqa: ANN202
+def _set_password_page(token: str, purpose: str):  # noqa: ANN202
+    template = "accounts/set_password.html"
     user = tokens.read_token(token, purpose)
     if user is None:
         return render_template("accounts/link_invalid.html"), 400
@@ -101,12 +102,12 @@ def _set_password_page(token: str, purpose: str, template: str):  # noqa: ANN202
 
 @bp.route("/account/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):  # noqa: ANN201
-    return _set_password_page(token, tokens.RESET, "accounts/reset.html")
+    return _set_password_page(token, tokens.RESET)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):  # noqa: ANN201
-    return _set_password_page(token, tokens.INVITE, "accounts/invitation.html")
+    return _set_password_page(token, tokens.INVITE)
 
 
 # --- administration ---
