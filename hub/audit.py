@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
@@ -17,16 +18,8 @@ LOGGER_NAME = "hub.audit"
 
 
 def configure(app: Flask) -> None:
-    logger = logging.getLogger(LOGGER_NAME)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    path = app.config["AUDIT_LOG"]
-    for handler in list(logger.handlers):
-        if getattr(handler, "baseFilename", None) == str(path):
-            return
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger.addHandler(handler)
+    """Make sure the log's folder exists; each event is appended by ``log``."""
+    Path(app.config["AUDIT_LOG"]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def log(action: str, outcome: str, *, user: Any = None, obj: Any = None, **extra: Any) -> None:
@@ -40,10 +33,12 @@ def log(action: str, outcome: str, *, user: Any = None, obj: Any = None, **extra
         "object": _describe(obj),
     }
     record.update({k: v for k, v in extra.items() if k not in record})
-    logging.getLogger(LOGGER_NAME).info(json.dumps(record, ensure_ascii=True, default=str))
-    if current_app and current_app.testing:
-        for handler in logging.getLogger(LOGGER_NAME).handlers:
-            handler.flush()
+    line = json.dumps(record, ensure_ascii=True, default=str) + "\n"
+    # One write() of a short line in append mode: lines from several worker processes never
+    # interleave, and each app (or test) writes to the file its own settings name.
+    with open(current_app.config["AUDIT_LOG"], "a", encoding="utf-8") as fh:
+        fh.write(line)
+    logging.getLogger(LOGGER_NAME).debug(line.rstrip())
 
 
 def _describe(obj: Any) -> str | None:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so that no module needs to import the app package."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -22,8 +23,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class HubLoginManager(LoginManager):
+    """Deletes the remember-me cookie with the same Secure, HttpOnly and SameSite flags it was
+    set with: browsers ignore a __Host- cookie deletion without Secure."""
+
+    def _clear_cookie(self, response):  # noqa: ANN001, ANN202
+        config = current_app.config
+        response.delete_cookie(
+            config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+            domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+            path=config.get("REMEMBER_COOKIE_PATH", "/"),
+            secure=config.get("REMEMBER_COOKIE_SECURE", False),
+            httponly=config.get("REMEMBER_COOKIE_HTTPONLY", True),
+            samesite=config.get("REMEMBER_COOKIE_SAMESITE"),
+        )
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-login_manager = LoginManager()
+login_manager = HubLoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -53,6 +54,21 @@ def send_mail(to: list[str] | str, subject: str, body: str) -> bool:
         log.error("Mail (subject %r) refused for %s", subject, ", ".join(refused))
         return False
     return True
+
+
+def send_mail_later(to: list[str] | str, subject: str, body: str) -> threading.Thread:
+    """Send from a background thread, so the request's timing does not depend on the mail
+    server (a reset request must take as long for unknown addresses as for known ones)."""
+    app = current_app._get_current_object()
+    build_message(app.config["MAIL_FROM"], [to] if isinstance(to, str) else list(to), subject, body)
+
+    def deliver() -> None:
+        with app.app_context():
+            send_mail(to, subject, body)
+
+    thread = threading.Thread(target=deliver, daemon=True)
+    thread.start()
+    return thread
 
 
 def build_message(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:

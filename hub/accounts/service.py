@@ -21,7 +21,7 @@ from hub.countries.models import Country
 from hub.dbtypes import utcnow
 from hub.errors import Conflict, HubError, Invalid, NotFound
 from hub.extensions import db
-from hub.mail import send_mail
+from hub.mail import send_mail, send_mail_later
 from hub.permissions import Action
 
 ACCOUNT_WINDOW = timedelta(minutes=15)
@@ -60,9 +60,14 @@ def authenticate(email: str, password: str, *, ip: str) -> User:
     the real user out. Unknown e-mails take the same path and time as known ones.
     """
     email = normalize_email(email)
+    # The attempt is recorded *before* the slow password check, so attempts in flight on other
+    # workers are already counted: parallel guesses cannot slip past the limit.
+    attempt = LoginAttempt(email=email, ip=ip)
+    db.session.add(attempt)
+    db.session.commit()
     if (
-        _failures(since=ACCOUNT_WINDOW, email=email, ip=ip) >= ACCOUNT_LIMIT
-        or _failures(since=IP_WINDOW, ip=ip) >= IP_LIMIT
+        _failures(since=ACCOUNT_WINDOW, email=email, ip=ip) > ACCOUNT_LIMIT
+        or _failures(since=IP_WINDOW, ip=ip) > IP_LIMIT
     ):
         digest = hashlib.sha256(email.encode()).hexdigest()[:12]
         audit.log("login", "locked_out", obj=f"email-sha256:{digest}")
@@ -71,13 +76,11 @@ def authenticate(email: str, password: str, *, ip: str) -> User:
     usable = user is not None and user.is_active and user.password_hash is not None
     ok = passwords.verify_password(user.password_hash if usable else None, password)
     if not (usable and ok):
-        db.session.add(LoginAttempt(email=email, ip=ip))
-        db.session.commit()
         audit.log("login", "failure", user=user if usable else None)
         raise LoginRefused(_("The e-mail address or the password is not right."))
     db.session.execute(
         delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip == ip)
-    )
+    )  # the successful attempt and earlier failures from this address no longer count
     user.last_login_at = utcnow()
     db.session.commit()
     audit.log("login", "success", user=user)
@@ -174,8 +177,10 @@ def send_invitation(user: User, *, by: Any) -> bool:
 def request_password_reset(email: str) -> None:
     """Send a reset link if the account exists; the caller answers the same either way."""
     user = find_by_email(email)
+    # Both branches do the same slow work and neither waits for the mail server, so the time
+    # taken does not tell whether the address has an account.
+    passwords.verify_password(None, "equal time")
     if user is None or not user.is_active:
-        passwords.verify_password(None, "equal time")  # no timing difference either
         audit.log("password_reset_request", "unknown")
         return
     link = _link("accounts.reset_password", tokens.make_token(user, tokens.RESET))
@@ -188,7 +193,7 @@ def request_password_reset(email: str) -> None:
         minutes=minutes,
         link=link,
     )
-    send_mail(user.email, _("Reset your Knowledge Hub password"), body)
+    send_mail_later(user.email, _("Reset your Knowledge Hub password"), body)
     audit.log("password_reset_request", "sent", obj=user)
 
 
@@ -197,8 +202,9 @@ def change_role(user: User, role: Role, country_iso3: str | None, *, by: Any) ->
     if user.id == getattr(by, "id", None) and role is not Role.ADMIN:
         raise Invalid(_("You cannot remove your own admin role."))
     old = user.role
-    user.role = role
-    _set_country(user, role, country_iso3)
+    with db.session.no_autoflush:  # the country look-up must not flush a half-changed user
+        _set_country(user, role, country_iso3)
+        user.role = role
     end_sessions(user)
     db.session.commit()
     audit.log("role_change", "success", user=by, obj=user, old=old.value, new=role.value)

@@ -44,6 +44,7 @@ def start_session(user: User, *, remember: bool) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+    session["_remember"] = "clear"  # keep Flask-Login's request to delete the remember cookie
 
 
 def _expired(app: Flask) -> bool:
@@ -66,7 +67,10 @@ def register(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.refresh_view = "accounts.login"
-    login_manager.session_protection = "strong"
+    # "strong" clears a session restored from a remember-me cookie on its second request
+    # (Flask-Login #248/#685); "basic" marks a changed client non-fresh instead, and sensitive
+    # steps require a fresh login anyway.
+    login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.needs_refresh_message = _l("Please log in again to confirm it is you.")
 
