@@ -77,7 +77,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     if action in (Action.DOCUMENT_READ, Action.ATTACHMENT_DOWNLOAD):
         return _can_read(u, obj)
     if action is Action.DOCUMENT_HISTORY:
-        return _can_read(u, obj)
+        # Review comments and working notes stay between the country and the Secretariat.
+        return _is_staff(u) or _own_country(u, obj)
     if action is Action.DOCUMENT_CREATE:
         # obj: the Kind to create (and, for focal points, it is always their own country)
         if _is_staff(u):

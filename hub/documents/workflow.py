@@ -86,7 +86,9 @@ def apply(doc: Document, name: str, *, by: User, comment: str = "") -> WorkflowE
     doc.status = transition.target
     if transition.target is Status.PUBLISHED and doc.published_on is None:
         doc.published_on = date.today()
-    revisions.record(doc, by=by, note=comment or transition.name)
+    # The comment is for the author and stays on the workflow event; the revision, which
+    # readers may see in a section's public history, is named by the step only.
+    revisions.record(doc, by=by, note=transition.name)
     db.session.commit()
     audit.log(f"document_{name}", "success", user=by, obj=doc)
     _notify(doc, event, by)

@@ -15,7 +15,7 @@ from hub.documents import editing, workflow
 from hub.documents.files import is_pdf
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, HubError, NotAllowed, NotFound
 from hub.extensions import db
 from hub.markup import render_markdown
 from hub.permissions import Action
@@ -171,6 +171,9 @@ def step(doc_id: int, name: str):  # noqa: ANN201
         abort(400)
     try:
         workflow.apply(doc, name, by=current_user, comment=form.comment.data or "")
+    except NotAllowed:
+        db.session.rollback()
+        raise  # a 403 page, and the attempt is audited
     except HubError as exc:
         db.session.rollback()
         flash(exc.message, "error")
