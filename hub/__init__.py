@@ -14,7 +14,10 @@ from hub.extensions import babel, csrf, db, login_manager, migrate
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Hub. ``config`` overrides the environment (tests pass their temp paths here)."""
+    from hub.headers import HubRequest
+
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = HubRequest
     app.config.from_mapping(hub_config.load(app.instance_path, config))
     if app.config["HUB_ENV"] == "production":
         problems = hub_config.production_problems(app.config)

@@ -46,6 +46,9 @@ def _coerce(key: str, value: str) -> Any:
     return value
 
 
+KNOWN_ENVIRONMENTS = {"development", "production"}
+
+
 class UnsafeConfiguration(RuntimeError):
     """The app refuses to start in production with settings that would expose it."""
 
@@ -105,6 +108,14 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "MAIL_PASSWORD": "",
         "MAIL_USE_TLS": False,
         "AUDIT_LOG": str(instance / "audit.log"),
+        # Forms other than uploads: a 200,000-character text fits, even percent-encoded CJK.
+        "MAX_FORM_BYTES": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "MAX_FORM_PARTS": 200,
+        # Per person: how many PDFs and how many megabytes they may upload in all.
+        "UPLOAD_QUOTA_FILES": 500,
+        "UPLOAD_QUOTA_MB": 1000,
+        "EXTRACTION_CONCURRENCY": 1,
         # Used in links inside e-mails; requests use their own host.
         "PUBLIC_URL": "http://127.0.0.1:5000",
         "IDLE_TIMEOUT_MINUTES": 30,
@@ -127,6 +138,13 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
             settings["SECRET_KEY_GENERATED"] = True
         settings["SECRET_KEY"] = _instance_secret(instance)
     settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_MB"] * 1024 * 1024)
+    settings["HUB_ENV"] = str(settings["HUB_ENV"]).strip().lower()
+    if settings["HUB_ENV"] not in KNOWN_ENVIRONMENTS:
+        # A misspelt "production" must not quietly run with development settings.
+        raise UnsafeConfiguration(
+            f"HUB_ENV must be one of {', '.join(sorted(KNOWN_ENVIRONMENTS))}, "
+            f"not {settings['HUB_ENV']!r}"
+        )
     if settings["HUB_ENV"] == "production":
         # Secure cookies with the __Host- prefix: HTTPS only, this host only, path /.
         for key, value in (

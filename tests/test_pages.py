@@ -180,7 +180,9 @@ def test_attachment_is_listed_and_downloads_as_attachment(client, tmp_path):
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; sandbox; frame-ancestors 'none'"
+    )
 
 
 def test_attachment_of_a_draft_cannot_be_downloaded(client, tmp_path):

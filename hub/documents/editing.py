@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import audit, permissions
@@ -170,9 +170,11 @@ def attach_pdf(doc: Document, source: Path, filename: str, *, by: User) -> Attac
     safe_name = _safe_filename(filename)
     if any(a.filename == safe_name for a in doc.attachments):
         raise Invalid(_("An attachment with this file name exists; rename the file."))
+    _check_quota(by, source.stat().st_size)
     attachment = attachment_from_file(
         source, filename=safe_name, position=len(doc.attachments), extract=False
     )
+    attachment.uploaded_by_id = by.id
     doc.attachments.append(attachment)
     revisions.record(doc, by=by, note=f"attached {safe_name}")
     db.session.commit()
@@ -181,23 +183,56 @@ def attach_pdf(doc: Document, source: Path, filename: str, *, by: User) -> Attac
     return attachment
 
 
+def _check_quota(by: User, size: int) -> None:
+    """Each person may store a bounded number of files and bytes, so no one fills the disk."""
+    files, used = db.session.execute(
+        select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.uploaded_by_id == by.id
+        )
+    ).one()
+    limit_files = current_app.config["UPLOAD_QUOTA_FILES"]
+    limit_bytes = current_app.config["UPLOAD_QUOTA_MB"] * 1024 * 1024
+    if files + 1 > limit_files or used + size > limit_bytes:
+        raise Invalid(
+            _(
+                "Your upload quota is used up (%(files)d files, %(mb)d MB). "
+                "Ask the Secretariat to remove old attachments or raise your quota.",
+                files=limit_files,
+                mb=current_app.config["UPLOAD_QUOTA_MB"],
+            )
+        )
+
+
 def _safe_filename(name: str) -> str:
     stem = slugify(Path(name or "").stem, max_length=80) or "attachment"
     return f"{stem}.pdf"
 
 
+def _slots(app: Flask) -> threading.BoundedSemaphore:
+    slots = app.extensions.get("hub_extract_slots")
+    if slots is None:
+        slots = app.extensions["hub_extract_slots"] = threading.BoundedSemaphore(
+            app.config["EXTRACTION_CONCURRENCY"]
+        )
+    return slots
+
+
 def extract_later(app: Flask, attachment_id: int) -> threading.Thread:
-    """Extract text in a thread (which runs the child process), so the request returns at once."""
+    """Extract text in a thread (which runs the child process), so the request returns at once.
+
+    A semaphore bounds how many child processes (each allowed 768 MB) run at once per worker.
+    """
     thread = threading.Thread(target=_extract, args=(app, attachment_id), daemon=True)
+    threads = [t for t in app.extensions.get("hub_extract_threads", []) if t.is_alive()]
+    app.extensions["hub_extract_threads"] = [*threads, thread]
     thread.start()
-    app.extensions.setdefault("hub_extract_threads", []).append(thread)
     return thread
 
 
 def _extract(app: Flask, attachment_id: int) -> None:
     from hub.documents.attachments import extract_into
 
-    with app.app_context():
+    with _slots(app), app.app_context():
         attachment = db.session.get(Attachment, attachment_id)
         if attachment is not None:
             extract_into(attachment)

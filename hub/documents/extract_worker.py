@@ -1,4 +1,8 @@
-"""Child-process entry point for ``extraction.extract_text``: prints one JSON object."""
+"""Child-process entry point for ``extraction.extract_text``: prints one JSON object.
+
+Run as a script (not ``-m hub...``) so the child imports only pypdf, not Flask and the Hub:
+that is most of the cost of an extraction for small files.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,8 @@ import json
 import sys
 
 
-def main(path: str) -> int:
+def main(path: str, max_chars: int) -> int:
     from pypdf import PdfReader
-
-    from hub.documents.extraction import MAX_TEXT_CHARS
 
     try:
         reader = PdfReader(path)
@@ -21,7 +23,7 @@ def main(path: str) -> int:
             text = page.extract_text() or ""
             pages.append(text.replace("\f", " "))
             total += len(text)
-            if total > MAX_TEXT_CHARS:
+            if total > max_chars:
                 break
         print(json.dumps({"ok": True, "text": "\f".join(pages), "pages": len(reader.pages)}))
     except Exception as exc:  # any parser failure is a failed extraction, not a crash
@@ -32,4 +34,4 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], int(sys.argv[2])))

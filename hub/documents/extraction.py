@@ -17,6 +17,7 @@ MEMORY_LIMIT = 768 * 1024 * 1024
 CPU_SECONDS = 30
 WALL_SECONDS = 45
 MAX_TEXT_CHARS = 2_000_000
+WORKER = Path(__file__).with_name("extract_worker.py")
 
 
 @dataclass
@@ -36,7 +37,7 @@ def extract_text(path: Path) -> Extraction:
     """Extract text page by page (pages joined with form feeds); never raises for a bad PDF."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "hub.documents.extract_worker", str(path)],
+            [sys.executable, "-I", str(WORKER), str(path), str(MAX_TEXT_CHARS)],
             capture_output=True,
             timeout=WALL_SECONDS,
             preexec_fn=_limit_child,  # noqa: PLW1509 - no threads are started before exec

@@ -66,5 +66,7 @@ def download(attachment_id: int, filename: str):  # noqa: ANN201
         download_name=attachment.filename,
         max_age=0,
     )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; sandbox; frame-ancestors 'none'"
+    )
     return response
