@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -66,7 +67,9 @@ class DocumentForm(FlaskForm):
     def validate_targets(self, field: StringField) -> None:
         for code in _split(field.data):
             if not TARGET_RE.match(code.lower()):
-                raise ValidationError(_l("“%(code)s” is not an SDG target code.", code=code))
+                # A plain str: a lazy string counts as markup in Jinja (it has __html__), and
+                # this message repeats what the user typed.
+                raise ValidationError(_("“%(code)s” is not an SDG target code.", code=code))
 
     def to_input(self) -> DocumentInput:
         return DocumentInput(

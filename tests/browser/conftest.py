@@ -333,3 +333,73 @@ def content_docs() -> list[ContentDoc]:
     if not docs:
         pytest.fail(f"no documents found under {PROJECT_ROOT / 'content'}")
     return docs
+
+
+# --- separate instances (appended for T-14; the fixtures above are unchanged) -----------------
+
+
+@dataclass(frozen=True)
+class HubInstance:
+    """A Hub of its own: database, index, data and audit log in ``folder``, served at ``url``."""
+
+    url: str
+    env: dict[str, str]
+    folder: Path
+
+
+@pytest.fixture(scope="session")
+def isolated_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """Factory: ``isolated_hub(name, extra_env, prepare)`` builds and serves a separate Hub.
+
+    The instance gets migrations and reference data (no ``content/``), then ``prepare(instance)``
+    runs against its database before ``gunicorn --workers 2`` starts, so tests that fill a Hub
+    with hostile or bulky data never touch the shared one. Servers stop at the end of the session.
+    """
+    servers: list[subprocess.Popen] = []
+
+    def start(name: str, extra_env: dict[str, str] | None = None, prepare=None) -> HubInstance:
+        folder = tmp_path_factory.mktemp(f"hub-{name}")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+        env.update(
+            {
+                "HUB_DATABASE_URL": f"sqlite:///{folder / 'hub.sqlite'}",
+                "HUB_INDEX_DIR": str(folder / "search_index"),
+                "HUB_DATA_DIR": str(folder / "data"),
+                "HUB_AUDIT_LOG": str(folder / "audit.log"),
+                "HUB_SECRET_KEY": secrets.token_hex(32),
+                "PYTHONUNBUFFERED": "1",
+                **(extra_env or {}),
+            }
+        )
+        flask = str(_venv_bin("flask"))
+        started = time.monotonic()
+        _run([flask, "--app", "wsgi", "db", "upgrade"], env)
+        _run([flask, "--app", "wsgi", "hub", "load-reference"], env)
+        port = _free_port()
+        instance = HubInstance(url=f"http://127.0.0.1:{port}", env=env, folder=folder)
+        if prepare is not None:
+            prepare(instance)
+        prepared = time.monotonic()
+        log = folder / "gunicorn.log"
+        with log.open("wb") as log_file:
+            server = subprocess.Popen(
+                [str(_venv_bin("gunicorn")), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                 "wsgi:app"],
+                cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        servers.append(server)
+        _wait_for_health(f"{instance.url}/health", server, log)
+        print(
+            f"\n[hub:{name}] set-up {prepared - started:.1f} s, gunicorn ready in "
+            f"{time.monotonic() - prepared:.1f} s at {instance.url} (log: {log})"
+        )
+        return instance
+
+    yield start
+    for server in servers:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)

@@ -150,3 +150,15 @@ def test_focal_point_cannot_open_another_countrys_draft(client, app, focal_gha):
     login(intruder, factories.user(role=Role.FOCAL_POINT, country_code="SRB"))
     for url in (f"/workspace/documents/{doc.id}", f"/workspace/documents/{doc.id}/edit"):
         assert intruder.get(url).status_code == 404
+
+
+def test_rejected_target_code_is_echoed_as_text_not_markup(client, focal_gha):
+    """Once a bug: the lazy-translated error message counted as markup in Jinja."""
+    login(client, focal_gha)
+    response = post(client, "/workspace/new/briefs", {
+        "title": "T", "language": "en", "visibility": "public", "save": "1",
+        "targets": "<script>alert(1)</script>"})  # fmt: skip
+    html = response.data.decode()
+    assert response.status_code == 400
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
