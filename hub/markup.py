@@ -49,6 +49,8 @@ def sanitize_html(html: str) -> str:
     attributes = {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
     for tag in ALLOWED_CLASSES:
         attributes[tag].discard("class")
+    # Without this nh3 keeps its default generic attributes (title, lang) on every element.
+    attributes["*"] = set()
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -65,7 +67,15 @@ def _render(text: str) -> str:
     # Python-Markdown is slow on some inputs (Python-Markdown/markdown#798: runs of unclosed
     # brackets are quadratic), so each distinct text is rendered once per process.
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    return sanitize_html(md.convert(text))
+    html = sanitize_html(md.convert(text))
+    # Markdown can nest blocks that HTML parsing splits (<p> in <p>), so one pass may not be
+    # stable; a second pass reaches the form a browser (or a later sanitize) sees.
+    for _ in range(3):
+        again = sanitize_html(html)
+        if again == html:
+            break
+        html = again
+    return html
 
 
 def render_markdown(text: str | None) -> Markup:
