@@ -88,10 +88,18 @@ def test_production_refuses_to_start_with_each_unsafe_setting(
 ):
     app = production_env()  # the correct configuration starts: the guard is not refusing all
     with app.app_context():
-        pragmas = {
-            name: db.session.execute(text(f"PRAGMA {name}")).scalar()
-            for name in ("synchronous", "journal_mode")
-        }
+        if db.engine.dialect.name == "sqlite":
+            pragmas = {
+                name: db.session.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("synchronous", "journal_mode")
+            }
+            durable = {"synchronous": 2, "journal_mode": "wal"}
+        else:  # PostgreSQL: the durability switch is synchronous_commit
+            pragmas = {
+                "synchronous": db.session.execute(text("SHOW synchronous_commit")).scalar(),
+                "journal_mode": "wal (PostgreSQL)",
+            }
+            durable = {"synchronous": "on", "journal_mode": "wal (PostgreSQL)"}
     assert not app.debug and app.config["SESSION_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
 
@@ -108,12 +116,12 @@ def test_production_refuses_to_start_with_each_unsafe_setting(
                 started.append(name)
     print(
         f"T-32: refused {len(refused)}/{len(MISCONFIGURATIONS)} ({'; '.join(refused)}); "
-        f"started anyway: {started or 'none'}; SQLite synchronous = {pragmas['synchronous']} "
+        f"started anyway: {started or 'none'}; database synchronous = {pragmas['synchronous']} "
         f"(2 = FULL, forced on every connection, not configurable), journal_mode = "
         f"{pragmas['journal_mode']}; memory:// limiter: none (login limits live in the database)"
     )
     assert started == []
-    assert pragmas == {"synchronous": 2, "journal_mode": "wal"}
+    assert pragmas == durable
 
 
 def test_a_misspelt_production_setting_does_not_switch_the_guard_off(
