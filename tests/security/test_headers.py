@@ -28,6 +28,7 @@ from hub.documents.models import Attachment, Document, Kind, Status, Visibility
 from hub.extensions import db
 from tests import factories
 from tests.security.pdf_corpus import plain_pdf, upload, upload_corpus, wait_for_extractions
+from tests.security.route_arguments import route_arguments
 from tests.web import csrf_token, login
 
 # The T-17 PDFs whose download is the risk: active content, and a name that reads backwards.
@@ -161,50 +162,10 @@ class Seen:
 
 
 def _route_arguments(site: dict) -> dict[str, list[dict]]:
-    """Sample arguments for every endpoint (a list: one URL each)."""
-    brief, experience, section = site["brief"], site["experience"], site["section"]
-    attachment, user_id, draft = site["attachment"], site["user_id"], site["draft"]
-    doc = {"doc_id": draft.id}
-    return {
-        "accounts.accept_invitation": [{"token": "not-a-real-token"}],
-        "accounts.change_password": [{}],
-        "accounts.change_role": [{"user_id": user_id}],
-        "accounts.login": [{}],
-        "accounts.logout": [{}],
-        "accounts.request_reset": [{}],
-        "accounts.resend_invitation": [{"user_id": user_id}],
-        "accounts.reset_password": [{"token": "not-a-real-token"}],
-        "accounts.set_active": [{"user_id": user_id}],
-        "accounts.users": [{}],
-        "countries.index": [{}],
-        "countries.show": [{"iso3": "GHA"}],
-        "documents.area": [{"area": "capabilities"}],
-        "documents.download": [{"attachment_id": attachment.id, "filename": attachment.filename}],
-        "documents.index": [{"kind_path": "briefs"}, {"kind_path": "experiences"}],
-        "documents.show": [
-            {"kind_path": "briefs", "slug": brief.slug},
-            {"kind_path": "experiences", "slug": experience.slug},
-        ],
-        "guidebook.index": [{}],
-        "guidebook.section": [{"slug": section.slug}],
-        "guidebook.history": [{"slug": section.slug}],
-        "guidebook.diff": [{"slug": section.slug, "from": 1, "to": 1}],
-        "pages.about": [{}],
-        "pages.favicon": [{}],
-        "pages.health": [{}],
-        "pages.home": [{}],
-        "sdg.index": [{}],
-        "sdg.show": [{"number": 9}],
-        "search.results": [{"q": "roadmap"}],
-        "static": [{"filename": "hub.css"}],
-        "workspace.dashboard": [{}],
-        "workspace.document": [doc],
-        "workspace.edit": [doc],
-        "workspace.new": [{"kind_path": "briefs"}],
-        "workspace.restore": [{**doc, "number": 1}],
-        "workspace.step": [{**doc, "name": "submit"}],
-        "workspace.upload": [doc],
-    }
+    return route_arguments(
+        brief=site["brief"], experience=site["experience"], section=site["section"],
+        attachment=site["attachment"], draft=site["draft"], user_id=site["user_id"],
+    )  # fmt: skip
 
 
 def _boom() -> str:

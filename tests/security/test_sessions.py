@@ -21,6 +21,7 @@ from hub.documents.models import Document, Kind, Status, Visibility
 from hub.extensions import db
 from tests import factories
 from tests.conftest import RequestScopedClient
+from tests.security.route_arguments import route_arguments
 from tests.web import csrf_token, login, post
 
 NEW_PASSWORD = "another long passphrase for the hub 77"
@@ -69,39 +70,10 @@ def _crawl_values(tmp_path: Path) -> dict[str, list[dict]]:
     attachment = attachment_from_file(pdf, filename="paper.pdf", extract=False)
     brief.attachments.append(attachment)
     db.session.commit()
-    return {
-        "accounts.accept_invitation": [{"token": "not-a-valid-token"}],
-        "accounts.reset_password": [{"token": "not-a-valid-token"}],
-        "accounts.change_password": [{}],
-        "accounts.login": [{}],
-        "accounts.request_reset": [{}],
-        "accounts.users": [{}],
-        "countries.index": [{}],
-        "countries.show": [{"iso3": "GHA"}],
-        "documents.area": [{"area": "capabilities"}],
-        "documents.download": [{"attachment_id": attachment.id, "filename": "paper.pdf"}],
-        "documents.index": [{"kind_path": "briefs"}, {"kind_path": "experiences"}],
-        "documents.show": [
-            {"kind_path": "briefs", "slug": brief.slug},
-            {"kind_path": "experiences", "slug": experience.slug},
-        ],
-        "guidebook.index": [{}],
-        "guidebook.section": [{"slug": section.slug}],
-        "guidebook.history": [{"slug": section.slug}],
-        "guidebook.diff": [{"slug": section.slug, "from": 1, "to": 1}],
-        "pages.about": [{}],
-        "pages.favicon": [{}],
-        "pages.health": [{}],
-        "pages.home": [{}],
-        "sdg.index": [{}],
-        "sdg.show": [{"number": 9}],
-        "search.results": [{"q": "roadmap"}],
-        "static": [{"filename": "hub.css"}],
-        "workspace.dashboard": [{}],
-        "workspace.document": [{"doc_id": draft.id}],
-        "workspace.edit": [{"doc_id": draft.id}],
-        "workspace.new": [{"kind_path": k} for k in ("briefs", "experiences", "guidebook")],
-    }
+    return route_arguments(
+        brief=brief, experience=experience, section=section, attachment=attachment,
+        draft=draft, user_id=None,
+    )  # fmt: skip
 
 
 def _get_urls(app: Flask, values: dict[str, list[dict]]) -> list[str]:
