@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import Role, User
 from hub.documents.models import Document, Kind, Status
+from hub.extensions import db
 
 
 def own_documents(user: User) -> list[Document]:
@@ -18,14 +19,10 @@ def own_documents(user: User) -> list[Document]:
         )
     else:
         stmt = stmt.where(Document.status != Status.PUBLISHED)
-    from hub.extensions import db
-
     return list(db.session.scalars(stmt.order_by(Document.updated_at.desc())))
 
 
 def review_queue() -> list[Document]:
-    from hub.extensions import db
-
     stmt = (
         select(Document)
         .where(Document.status == Status.SUBMITTED)

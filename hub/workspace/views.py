@@ -85,7 +85,7 @@ def new(kind_path: str):  # noqa: ANN201
 @login_required
 def edit(doc_id: int):  # noqa: ANN201
     doc = _document(doc_id, Action.DOCUMENT_EDIT)
-    form = DocumentForm(obj=None if request.method == "POST" else _form_data(doc))
+    form = DocumentForm(obj=None if request.method == "POST" else _FormData(doc))
     form.parent.choices = [c for c in _sections() if c[0] != doc.slug]
     preview, status = None, 200
     if form.validate_on_submit():
@@ -143,10 +143,6 @@ class _FormData:
         self.position = doc.position
         self.note = ""
         self.version = str(doc.version)
-
-
-def _form_data(doc: Document) -> _FormData:
-    return _FormData(doc)
 
 
 @bp.get("/documents/<int:doc_id>")
