@@ -1,0 +1,564 @@
+"""Search speed: the Hub's JSON search against SQLite FTS5 over the same synthetic documents.
+
+For each size (10,000 and 50,000 brief-like documents by default) it loads the documents into a
+throw-away Hub (temporary SQLite database and index folder, real migrations and reference data),
+times a full reindex with ``hub.search.indexing.rebuild()`` and the build of an FTS5 table over the
+same titles and bodies, then times distinct queries (one, two and three words, phrases, faceted)
+through ``GET /api/v1/search`` on the Flask app, warm, against FTS5's top 10 by bm25() with the
+Hub's field weights plus snippet() for those 10 only. Queries alternate between the two engines so
+background load on a shared machine hits both alike. Last, a brief is published through the
+workspace's real workflow step (POST, outbox, drain after the request) and the API is polled until
+it finds it.
+
+    .venv/bin/python bench/search_speed.py                 # 10,000 and 50,000 documents
+    .venv/bin/python bench/search_speed.py --quick         # smoke run: 2,000 documents
+    .venv/bin/python bench/search_speed.py --profile DIR   # also cProfile queries and rebuild
+
+It lowers its own priority (nice 10): the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import logging
+import os
+import pstats
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _corpus import BenchDoc, Corpus, Query  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from hub import create_app  # noqa: E402
+from hub.config import PROJECT_ROOT  # noqa: E402
+from hub.countries.models import Country  # noqa: E402
+from hub.countries.reference import load_countries  # noqa: E402
+from hub.documents.models import (  # noqa: E402
+    Area,
+    Document,
+    DocumentArea,
+    Kind,
+    Status,
+    Visibility,
+    document_goals,
+)
+from hub.extensions import db  # noqa: E402
+from hub.sdg.reference import load_sdgs  # noqa: E402
+from hub.search import indexing  # noqa: E402
+
+REFERENCE = PROJECT_ROOT / "content" / "reference"
+API = "/api/v1/search"
+PER_PAGE = 10
+WARMUP = 20
+REPEATS = 30
+PUBLISH_TARGET_S = 1.0
+TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
+
+def field_weights() -> tuple[float, float]:
+    """The Hub's title and body weights, so FTS5's bm25() weighs fields the same way."""
+    try:
+        from hub.search.ranking import FIELD_WEIGHTS  # type: ignore[attr-defined]
+    except ImportError:
+        return 2.0, 1.0
+    return float(FIELD_WEIGHTS.get("title", 2.0)), float(FIELD_WEIGHTS.get("body", 1.0))
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile: the value below which ``p`` percent of the timings fall."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+# --- the Hub side ---
+
+
+class Hub:
+    """A throw-away Hub: temporary database and index, real migrations and reference data."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.app: Flask = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'hub.sqlite'}",
+                "SEARCH_INDEX_DIR": str(tmp / "index"),
+                "DATA_DIR": str(tmp / "data"),
+                "AUDIT_LOG": str(tmp / "audit.log"),
+                "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789abcdef",
+                "CHECK_INDEX_ON_START": False,
+            }
+        )
+        logging.getLogger().setLevel(logging.WARNING)
+        with self.app.app_context():
+            upgrade()
+            load_sdgs(REFERENCE / "sdg")
+            load_countries(REFERENCE / "m49_regions.csv")
+            self.country_ids = dict(db.session.execute(select(Country.iso3, Country.id)).all())
+            db.session.commit()
+        self.client: FlaskClient = self.app.test_client()
+        self.has_api = any(rule.rule == API for rule in self.app.url_map.iter_rules())
+
+    def insert(self, docs: Sequence[BenchDoc], chunk: int = 2000) -> float:
+        """Published public documents as plain rows (bulk inserts; the rebuild indexes them)."""
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        with self.app.app_context():
+            for start in range(0, len(docs), chunk):
+                part = docs[start : start + chunk]
+                rows = [
+                    {
+                        "id": d.n + 1,
+                        "kind": Kind(d.kind),
+                        "slug": d.slug,
+                        "title": d.title,
+                        "summary": "",
+                        "body": d.body,
+                        "language": "en",
+                        "country_id": self.country_ids[d.country] if d.country else None,
+                        "status": Status.PUBLISHED,
+                        "visibility": Visibility.PUBLIC,
+                        "published_on": d.published_on,
+                        "is_example": False,
+                        "position": 0,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for d in part
+                ]
+                db.session.execute(insert(Document), rows)
+                db.session.execute(
+                    document_goals.insert(),
+                    [{"document_id": d.n + 1, "goal_number": g} for d in part for g in d.goals],
+                )
+                db.session.execute(
+                    insert(DocumentArea),
+                    [{"document_id": d.n + 1, "area": Area(a)} for d in part for a in d.areas],
+                )
+                db.session.commit()
+        return time.perf_counter() - started
+
+    def rebuild(self) -> float:
+        with self.app.app_context():
+            report = indexing.rebuild()
+        return report.seconds
+
+    def url(self, q: Query) -> str:
+        params: dict[str, str] = {"q": q.text, "per_page": str(PER_PAGE)}
+        params.update(q.filters or {})
+        return f"{API}?{urlencode(params)}"
+
+    def search(self, q: Query) -> tuple[float, list[str], int, dict]:
+        """One API call: seconds, the slugs of the top hits, the total, and cache headers."""
+        if not self.has_api:
+            return self._search_direct(q)
+        url = self.url(q)
+        started = time.perf_counter()
+        response = self.client.get(url)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}: {response.data[:300]!r}")
+        payload = response.get_json()
+        slugs = [r["slug"] for r in payload["results"]]
+        headers = {k: v for k, v in response.headers.items() if "cache" in k.lower()}
+        return elapsed, slugs, int(payload["total"]), headers
+
+    def _search_direct(self, q: Query) -> tuple[float, list[str], int, dict]:
+        """Before the API existed (schema v1): the one search function, called directly."""
+        from flask_login import AnonymousUserMixin
+
+        from hub.search.query import SearchRequest, search
+
+        names = {"kind": "kind", "country": "country", "sdg": "goals", "area": "areas"}
+        filters = {names[k]: v for k, v in (q.filters or {}).items() if k in names}
+        started = time.perf_counter()
+        with self.app.test_request_context():
+            found = search(SearchRequest(q.text, 1, PER_PAGE, filters), viewer=AnonymousUserMixin())
+        elapsed = time.perf_counter() - started
+        return elapsed, [h.slug for h in found.hits], found.total, {}
+
+    # --- a change published through the workspace, then found by the API ---
+
+    def publish_latency(self, marker: str, timeout: float = 30.0) -> tuple[float, float]:
+        """Seconds from the publish POST until the API finds the brief, and the POST's own time."""
+        from hub.accounts.models import Role, User
+        from hub.accounts.passwords import hash_password
+        from hub.documents import editing
+
+        password = "bench-password-Quiet-Harbour-42"  # noqa: S105 (a throw-away instance)
+        email = f"editor-{marker}@bench.example"
+        with self.app.test_request_context():
+            editor = User(
+                email=email, name="Bench Editor", role=Role.EDITOR,
+                password_hash=hash_password(password),
+            )  # fmt: skip
+            db.session.add(editor)
+            db.session.commit()
+            doc = editing.create(
+                Kind.POLICY_BRIEF,
+                editing.DocumentInput(
+                    title=f"Roadmap brief {marker}",
+                    body=f"A new brief about {marker} and innovation policy.\n",
+                    country="GHA",
+                    goals=[9],
+                ),
+                by=editor,
+            )
+            doc.status = Status.SUBMITTED  # set-up: the focal point's submission
+            db.session.commit()
+            doc_id = doc.id
+            indexing.drain()
+        client = self.app.test_client()
+        token = _csrf(client, "/login")
+        response = client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+        if response.status_code not in (302, 303):
+            raise RuntimeError(f"login failed: HTTP {response.status_code}")
+        token = _csrf(client, f"/workspace/documents/{doc_id}")
+        probe = Query("one", [marker])
+        started = time.perf_counter()
+        response = client.post(
+            f"/workspace/documents/{doc_id}/steps/publish", data={"csrf_token": token}
+        )
+        post_seconds = time.perf_counter() - started
+        if response.status_code != 303:
+            raise RuntimeError(f"publish failed: HTTP {response.status_code}")
+        while time.perf_counter() - started < timeout:
+            if self.search(probe)[2] >= 1:
+                return time.perf_counter() - started, post_seconds
+            time.sleep(0.01)
+        return float("inf"), post_seconds
+
+
+def _csrf(client: FlaskClient, url: str) -> str:
+    match = TOKEN_RE.search(client.get(url).data.decode())
+    if not match:
+        raise RuntimeError(f"no CSRF token on {url}")
+    return match.group(1)
+
+
+# --- the FTS5 side ---
+
+
+class Fts5:
+    """The same titles and bodies in an FTS5 table, facets in plain indexed tables."""
+
+    def __init__(self, path: Path, weights: tuple[float, float]) -> None:
+        self.path = path
+        self.weights = weights
+        self.conn: sqlite3.Connection | None = None
+
+    def build(self, docs: Sequence[BenchDoc]) -> float:
+        if self.conn is not None:
+            self.conn.close()
+        self.path.unlink(missing_ok=True)
+        started = time.perf_counter()
+        conn = sqlite3.connect(self.path)
+        conn.executescript(
+            """
+            CREATE TABLE meta(id INTEGER PRIMARY KEY, slug TEXT, kind TEXT, country TEXT,
+                              year INTEGER, published TEXT);
+            CREATE TABLE goals(goal INTEGER, doc INTEGER, PRIMARY KEY (goal, doc)) WITHOUT ROWID;
+            CREATE TABLE areas(area TEXT, doc INTEGER, PRIMARY KEY (area, doc)) WITHOUT ROWID;
+            CREATE VIRTUAL TABLE fts USING fts5(
+                title, body, tokenize = 'porter unicode61 remove_diacritics 2');
+            """
+        )
+        with conn:
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (d.n + 1, d.slug, d.kind, d.country or "", d.published_on.year,
+                     d.published_on.isoformat())
+                    for d in docs
+                ),
+            )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO goals VALUES (?, ?)", ((g, d.n + 1) for d in docs for g in d.goals)
+            )
+            conn.executemany(
+                "INSERT INTO areas VALUES (?, ?)", ((a, d.n + 1) for d in docs for a in d.areas)
+            )
+            conn.executemany(
+                "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)",
+                ((d.n + 1, d.title, d.body) for d in docs),
+            )
+            conn.execute("CREATE INDEX meta_kind ON meta(kind)")
+            conn.execute("CREATE INDEX meta_country ON meta(country)")
+            conn.execute("CREATE INDEX meta_year ON meta(year)")
+            # The Hub's rebuild ends with an optimised (merged) index; so does this one.
+            conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        self.conn = conn
+        return time.perf_counter() - started
+
+    def search(self, q: Query) -> tuple[float, list[str]]:
+        """Top 10 by bm25 with the Hub's weights, then snippets and facts for those 10 only."""
+        assert self.conn is not None
+        where, params = ["fts MATCH ?"], [q.fts5()]
+        filters = q.filters or {}
+        if "kind" in filters:
+            where.append("m.kind = ?")
+            params.append(filters["kind"])
+        if "country" in filters:
+            where.append("m.country = ?")
+            params.append(filters["country"])
+        if "year" in filters:
+            where.append("m.year = ?")
+            params.append(int(filters["year"]))
+        if "sdg" in filters:
+            where.append("EXISTS (SELECT 1 FROM goals g WHERE g.goal = ? AND g.doc = m.id)")
+            params.append(int(filters["sdg"]))
+        if "area" in filters:
+            where.append("EXISTS (SELECT 1 FROM areas a WHERE a.area = ? AND a.doc = m.id)")
+            params.append(filters["area"])
+        join = " JOIN meta m ON m.id = fts.rowid" if len(where) > 1 else ""
+        # Only fixed fragments are joined in; every value is a bound parameter.
+        sql = (
+            f"SELECT fts.rowid, bm25(fts, ?, ?) AS score FROM fts{join} "  # noqa: S608
+            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT {PER_PAGE}"
+        )
+        started = time.perf_counter()
+        top = self.conn.execute(sql, [*self.weights, *params]).fetchall()
+        results = []
+        for rowid, score in top:
+            row = self.conn.execute(
+                "SELECT m.slug, m.kind, m.country, m.published, fts.title, "  # noqa: S608
+                f"snippet(fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 32) "
+                "FROM fts JOIN meta m ON m.id = fts.rowid WHERE fts MATCH ? AND fts.rowid = ?",
+                (q.fts5(), rowid),
+            ).fetchone()
+            goals = [
+                g for (g,) in self.conn.execute("SELECT goal FROM goals WHERE doc = ?", (rowid,))
+            ]
+            slug, kind, country, published, title, snippet = row
+            results.append(
+                {"slug": slug, "kind": kind, "country": country, "published": published,
+                 "title": title, "sdgs": goals, "snippet": snippet, "score": -score}
+            )  # fmt: skip
+        json.dumps({"results": results})
+        return time.perf_counter() - started, [r["slug"] for r in results]
+
+
+# --- measuring ---
+
+
+class Timings:
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
+        self.nonempty = 0
+
+    def add(self, kind: str, seconds: float, hits: int) -> None:
+        self.seconds.append(seconds)
+        self.by_kind.setdefault(kind, []).append(seconds)
+        self.nonempty += hits > 0
+
+    def p(self, pct: float) -> float:
+        return percentile(self.seconds, pct) * 1000
+
+    def mean(self) -> float:
+        return statistics.fmean(self.seconds) * 1000
+
+
+def run_queries(
+    hub: Hub, fts: Fts5, queries: Sequence[Query], warmup: Sequence[Query]
+) -> tuple[Timings, Timings, float, list[float]]:
+    for q in warmup:
+        hub.search(q)
+        fts.search(q)
+    hub_t, fts_t, overlaps = Timings(), Timings(), []
+    for q in queries:
+        seconds, hub_slugs, _total, _headers = hub.search(q)
+        hub_t.add(q.kind, seconds, len(hub_slugs))
+        seconds, fts_slugs = fts.search(q)
+        fts_t.add(q.kind, seconds, len(fts_slugs))
+        if fts_slugs:
+            overlaps.append(len(set(hub_slugs) & set(fts_slugs)) / len(fts_slugs))
+    # The same queries again: if the Hub caches results, this is what a cache hit costs.
+    repeats = [hub.search(q)[0] for q in queries[:REPEATS]]
+    overlap = statistics.fmean(overlaps) if overlaps else float("nan")
+    return hub_t, fts_t, overlap, repeats
+
+
+def profiled(label: str, folder: Path | None, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` under cProfile when a folder is given; save the stats and print the top."""
+    if folder is None:
+        return fn()
+    profiler = cProfile.Profile()
+    result = profiler.runcall(fn)
+    folder.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(folder / f"{label}.prof")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(25)
+    (folder / f"{label}.txt").write_text(out.getvalue())
+    print(f"   profile saved: {folder / label}.prof / .txt")
+    return result
+
+
+def fmt_ratio(ratio: float, target: float) -> str:
+    return f"{ratio:5.2f}x (target <= {target:g}x) {'PASS' if ratio <= target else 'FAIL'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000", help="comma-separated corpus sizes")
+    parser.add_argument("--queries", type=int, default=300, help="distinct queries per size")
+    parser.add_argument("--quick", action="store_true", help="2,000 documents, 100 queries")
+    parser.add_argument("--profile", type=Path, help="save cProfile output of queries here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.queries = "2000", 100
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    if args.queries < 1 or not sizes:
+        parser.error("need at least one size and one query")
+    os.nice(max(0, 10 - os.nice(0)))
+
+    tmp = Path(tempfile.mkdtemp(prefix="hub-search-speed-"))
+    weights = field_weights()
+    rows: list[dict[str, Any]] = []
+    try:
+        started = time.perf_counter()
+        hub = Hub(tmp)
+        if not hub.has_api:
+            print(f"no {API} in this Hub: timing search() directly (no HTTP, no JSON)")
+        corpus = Corpus(sorted(hub.country_ids), seed=args.seed)
+        print(
+            f"vocabulary {len(corpus.vocab):,} words; field weights title {weights[0]:g}, "
+            f"body {weights[1]:g}; set-up {time.perf_counter() - started:.1f} s"
+        )
+        fts = Fts5(tmp / "fts5.sqlite", weights)
+        docs: list[BenchDoc] = []
+        for size in sizes:
+            t0 = time.perf_counter()
+            new = corpus.documents(len(docs), size)
+            gen_s = time.perf_counter() - t0
+            insert_s = hub.insert(new)
+            docs.extend(new)
+            words = sum(len(d.body.split()) for d in docs)
+            print(
+                f"\n== {size:,} documents ({words / len(docs):.0f} words on average; "
+                f"generated {gen_s:.1f} s, inserted {insert_s:.1f} s)"
+            )
+            label = f"{size}"
+            hub_build = profiled(f"rebuild-{label}", args.profile, hub.rebuild)
+            print(f"   Hub full reindex: {hub_build:.1f} s")
+            fts_build = fts.build(docs)
+            print(f"   FTS5 build:       {fts_build:.1f} s")
+            queries = corpus.queries(docs, args.queries, seed=args.seed * 7919 + size)
+            keys = {q.key() for q in queries}
+            warmup = [
+                q
+                for q in corpus.queries(docs, WARMUP * 2, seed=args.seed * 104729 + size)
+                if q.key() not in keys
+            ][:WARMUP]
+            hub_t, fts_t, overlap, repeats = run_queries(hub, fts, queries, warmup)
+            if args.profile:
+                more = corpus.queries(docs, 100, seed=args.seed * 15485863 + size)
+
+                def batch(qs: Sequence[Query] = more) -> None:
+                    for q in qs:
+                        hub.search(q)
+
+                profiled(f"queries-{label}", args.profile, batch)
+            marker = f"quokkaroadmap{size}"
+            publish_s, post_s = hub.publish_latency(marker)
+            row = {
+                "size": size, "hub": hub_t, "fts": fts_t, "hub_build": hub_build,
+                "fts_build": fts_build, "overlap": overlap, "repeat_p50": percentile(repeats, 50),
+                "publish": publish_s, "publish_post": post_s, "queries": len(queries),
+            }  # fmt: skip
+            rows.append(row)
+            print_size(row)
+        print_summary(rows)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if all(passes(r) for r in rows) else 2
+
+
+def passes(row: dict[str, Any]) -> bool:
+    ok = row["hub"].p(50) <= 2 * row["fts"].p(50) and row["hub"].p(95) <= 3 * row["fts"].p(95)
+    ok = ok and row["publish"] <= PUBLISH_TARGET_S
+    if row["size"] == 10_000:
+        ok = ok and row["hub_build"] <= 10 * row["fts_build"]
+    return ok
+
+
+def print_size(row: dict[str, Any]) -> None:
+    hub_t, fts_t = row["hub"], row["fts"]
+    print(f"   {row['queries']} distinct queries, per_page {PER_PAGE}; ms p50 / p95 / mean:")
+    for name, t in (("Hub API", hub_t), ("FTS5", fts_t)):
+        kinds = "  ".join(
+            f"{k} {percentile(v, 50) * 1000:.1f}" for k, v in sorted(t.by_kind.items())
+        )
+        print(
+            f"   {name:8} {t.p(50):7.1f} {t.p(95):7.1f} {t.mean():7.1f}   "
+            f"answered {t.nonempty}/{len(t.seconds)}   p50 by type: {kinds}"
+        )
+    print(
+        f"   top-10 overlap Hub/FTS5 {row['overlap']:.2f}; the same {REPEATS} queries again "
+        f"(a cache hit if the Hub caches): p50 {row['repeat_p50'] * 1000:.1f} ms"
+    )
+    print(
+        f"   published change searchable after {row['publish']:.3f} s "
+        f"(the publish request itself, with its drain: {row['publish_post']:.3f} s)"
+    )
+
+
+def print_summary(rows: list[dict[str, Any]]) -> None:
+    print("\n| docs | Hub p50 | Hub p95 | FTS5 p50 | FTS5 p95 | p50 ratio | p95 ratio | "
+          "Hub reindex | FTS5 build | build ratio | publish |")  # fmt: skip
+    print("|" + "---|" * 11)
+    for r in rows:
+        h, f = r["hub"], r["fts"]
+        print(
+            f"| {r['size']:,} | {h.p(50):.1f} ms | {h.p(95):.1f} ms | {f.p(50):.1f} ms | "
+            f"{f.p(95):.1f} ms | {h.p(50) / f.p(50):.2f}x | {h.p(95) / f.p(95):.2f}x | "
+            f"{r['hub_build']:.1f} s | {r['fts_build']:.1f} s | "
+            f"{r['hub_build'] / r['fts_build']:.1f}x | {r['publish']:.2f} s |"
+        )
+    print()
+    for r in rows:
+        h, f = r["hub"], r["fts"]
+        print(f"{r['size']:>6,} docs  p50  {fmt_ratio(h.p(50) / f.p(50), 2)}")
+        print(f"{r['size']:>6,} docs  p95  {fmt_ratio(h.p(95) / f.p(95), 3)}")
+        if r["size"] == 10_000:
+            print(f"{r['size']:>6,} docs  reindex {fmt_ratio(r['hub_build'] / r['fts_build'], 10)}")
+        ok = r["publish"] <= PUBLISH_TARGET_S
+        print(
+            f"{r['size']:>6,} docs  publish-to-searchable {r['publish']:.3f} s "
+            f"(target <= {PUBLISH_TARGET_S:g} s) {'PASS' if ok else 'FAIL'}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
