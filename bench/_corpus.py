@@ -233,11 +233,12 @@ class Query:
         joined = " ".join(self.words)
         return f'"{joined}"' if self.phrase else joined
 
-    def fts5(self) -> str:
-        """The same query in FTS5 syntax: every word quoted, so none is read as an operator."""
+    def fts5(self, operator: str = "AND") -> str:
+        """The same query in FTS5 syntax: every word quoted, so none is read as an operator,
+        joined by the operator the Hub uses between words (AND or OR)."""
         if self.phrase:
             return '"' + " ".join(self.words) + '"'
-        return " ".join(f'"{w}"' for w in self.words)
+        return f" {operator} ".join(f'"{w}"' for w in self.words)
 
 
 def _cumulative(pairs: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:

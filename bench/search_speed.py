@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,6 +81,34 @@ def field_weights() -> tuple[float, float]:
     except ImportError:
         return 2.0, 1.0
     return float(FIELD_WEIGHTS.get("title", 2.0)), float(FIELD_WEIGHTS.get("body", 1.0))
+
+
+class Lap(NamedTuple):
+    """Wall-clock seconds, and CPU seconds of this thread (robust to other load on the machine)."""
+
+    wall: float
+    cpu: float
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.thread_time()
+
+    def lap(self) -> Lap:
+        return Lap(time.perf_counter() - self.wall, time.thread_time() - self.cpu)
+
+
+def process_cpu() -> float:
+    """CPU seconds of this process and its finished children (a build may use several)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def hub_operator() -> str:
+    """How the Hub joins the words of a query: OR when its parser uses Whoosh's OrGroup."""
+    from hub.search import query
+
+    return "OR" if "OrGroup" in vars(query) else "AND"
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -160,24 +188,25 @@ class Hub:
                 db.session.commit()
         return time.perf_counter() - started
 
-    def rebuild(self) -> float:
+    def rebuild(self) -> Lap:
+        cpu = process_cpu()
         with self.app.app_context():
             report = indexing.rebuild()
-        return report.seconds
+        return Lap(report.seconds, process_cpu() - cpu)
 
     def url(self, q: Query) -> str:
         params: dict[str, str] = {"q": q.text, "per_page": str(PER_PAGE)}
         params.update(q.filters or {})
         return f"{API}?{urlencode(params)}"
 
-    def search(self, q: Query) -> tuple[float, list[str], int, dict]:
-        """One API call: seconds, the slugs of the top hits, the total, and cache headers."""
+    def search(self, q: Query) -> tuple[Lap, list[str], int, dict]:
+        """One API call: its time, the slugs of the top hits, the total, and cache headers."""
         if not self.has_api:
             return self._search_direct(q)
         url = self.url(q)
-        started = time.perf_counter()
+        watch = Stopwatch()
         response = self.client.get(url)
-        elapsed = time.perf_counter() - started
+        elapsed = watch.lap()
         if response.status_code != 200:
             raise RuntimeError(f"{url}: HTTP {response.status_code}: {response.data[:300]!r}")
         payload = response.get_json()
@@ -185,7 +214,7 @@ class Hub:
         headers = {k: v for k, v in response.headers.items() if "cache" in k.lower()}
         return elapsed, slugs, int(payload["total"]), headers
 
-    def _search_direct(self, q: Query) -> tuple[float, list[str], int, dict]:
+    def _search_direct(self, q: Query) -> tuple[Lap, list[str], int, dict]:
         """Before the API existed (schema v1): the one search function, called directly."""
         from flask_login import AnonymousUserMixin
 
@@ -193,10 +222,10 @@ class Hub:
 
         names = {"kind": "kind", "country": "country", "sdg": "goals", "area": "areas"}
         filters = {names[k]: v for k, v in (q.filters or {}).items() if k in names}
-        started = time.perf_counter()
+        watch = Stopwatch()
         with self.app.test_request_context():
             found = search(SearchRequest(q.text, 1, PER_PAGE, filters), viewer=AnonymousUserMixin())
-        elapsed = time.perf_counter() - started
+        elapsed = watch.lap()
         return elapsed, [h.slug for h in found.hits], found.total, {}
 
     # --- a change published through the workspace, then found by the API ---
@@ -266,16 +295,17 @@ def _csrf(client: FlaskClient, url: str) -> str:
 class Fts5:
     """The same titles and bodies in an FTS5 table, facets in plain indexed tables."""
 
-    def __init__(self, path: Path, weights: tuple[float, float]) -> None:
+    def __init__(self, path: Path, weights: tuple[float, float], operator: str) -> None:
         self.path = path
         self.weights = weights
+        self.operator = operator
         self.conn: sqlite3.Connection | None = None
 
-    def build(self, docs: Sequence[BenchDoc]) -> float:
+    def build(self, docs: Sequence[BenchDoc]) -> Lap:
         if self.conn is not None:
             self.conn.close()
         self.path.unlink(missing_ok=True)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), process_cpu()
         conn = sqlite3.connect(self.path)
         conn.executescript(
             """
@@ -312,12 +342,13 @@ class Fts5:
             # The Hub's rebuild ends with an optimised (merged) index; so does this one.
             conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         self.conn = conn
-        return time.perf_counter() - started
+        return Lap(time.perf_counter() - started, process_cpu() - cpu)
 
-    def search(self, q: Query) -> tuple[float, list[str]]:
+    def search(self, q: Query) -> tuple[Lap, list[str]]:
         """Top 10 by bm25 with the Hub's weights, then snippets and facts for those 10 only."""
         assert self.conn is not None
-        where, params = ["fts MATCH ?"], [q.fts5()]
+        match = q.fts5(self.operator)
+        where, params = ["fts MATCH ?"], [match]
         filters = q.filters or {}
         if "kind" in filters:
             where.append("m.kind = ?")
@@ -340,7 +371,7 @@ class Fts5:
             f"SELECT fts.rowid, bm25(fts, ?, ?) AS score FROM fts{join} "  # noqa: S608
             f"WHERE {' AND '.join(where)} ORDER BY score LIMIT {PER_PAGE}"
         )
-        started = time.perf_counter()
+        watch = Stopwatch()
         top = self.conn.execute(sql, [*self.weights, *params]).fetchall()
         results = []
         for rowid, score in top:
@@ -348,7 +379,7 @@ class Fts5:
                 "SELECT m.slug, m.kind, m.country, m.published, fts.title, "  # noqa: S608
                 f"snippet(fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', ' … ', 32) "
                 "FROM fts JOIN meta m ON m.id = fts.rowid WHERE fts MATCH ? AND fts.rowid = ?",
-                (q.fts5(), rowid),
+                (match, rowid),
             ).fetchone()
             goals = [
                 g for (g,) in self.conn.execute("SELECT goal FROM goals WHERE doc = ?", (rowid,))
@@ -359,28 +390,32 @@ class Fts5:
                  "title": title, "sdgs": goals, "snippet": snippet, "score": -score}
             )  # fmt: skip
         json.dumps({"results": results})
-        return time.perf_counter() - started, [r["slug"] for r in results]
+        return watch.lap(), [r["slug"] for r in results]
 
 
 # --- measuring ---
 
 
 class Timings:
+    """Query times in milliseconds, wall-clock and CPU."""
+
     def __init__(self) -> None:
         self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []
         self.by_kind: dict[str, list[float]] = {}
         self.nonempty = 0
 
-    def add(self, kind: str, seconds: float, hits: int) -> None:
-        self.seconds.append(seconds)
-        self.by_kind.setdefault(kind, []).append(seconds)
+    def add(self, kind: str, lap: Lap, hits: int) -> None:
+        self.seconds.append(lap.wall)
+        self.cpu_seconds.append(lap.cpu)
+        self.by_kind.setdefault(kind, []).append(lap.wall)
         self.nonempty += hits > 0
 
-    def p(self, pct: float) -> float:
-        return percentile(self.seconds, pct) * 1000
+    def p(self, pct: float, cpu: bool = False) -> float:
+        return percentile(self.cpu_seconds if cpu else self.seconds, pct) * 1000
 
-    def mean(self) -> float:
-        return statistics.fmean(self.seconds) * 1000
+    def mean(self, cpu: bool = False) -> float:
+        return statistics.fmean(self.cpu_seconds if cpu else self.seconds) * 1000
 
 
 def run_queries(
@@ -391,14 +426,14 @@ def run_queries(
         fts.search(q)
     hub_t, fts_t, overlaps = Timings(), Timings(), []
     for q in queries:
-        seconds, hub_slugs, _total, _headers = hub.search(q)
-        hub_t.add(q.kind, seconds, len(hub_slugs))
-        seconds, fts_slugs = fts.search(q)
-        fts_t.add(q.kind, seconds, len(fts_slugs))
+        lap, hub_slugs, _total, _headers = hub.search(q)
+        hub_t.add(q.kind, lap, len(hub_slugs))
+        lap, fts_slugs = fts.search(q)
+        fts_t.add(q.kind, lap, len(fts_slugs))
         if fts_slugs:
             overlaps.append(len(set(hub_slugs) & set(fts_slugs)) / len(fts_slugs))
     # The same queries again: if the Hub caches results, this is what a cache hit costs.
-    repeats = [hub.search(q)[0] for q in queries[:REPEATS]]
+    repeats = [hub.search(q)[0].wall for q in queries[:REPEATS]]
     overlap = statistics.fmean(overlaps) if overlaps else float("nan")
     return hub_t, fts_t, overlap, repeats
 
@@ -420,10 +455,6 @@ def profiled(label: str, folder: Path | None, fn: Callable[[], Any]) -> Any:
     return result
 
 
-def fmt_ratio(ratio: float, target: float) -> str:
-    return f"{ratio:5.2f}x (target <= {target:g}x) {'PASS' if ratio <= target else 'FAIL'}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000", help="comma-separated corpus sizes")
@@ -432,6 +463,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="save cProfile output of queries here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--fts-operator",
+        choices=("auto", "AND", "OR"),
+        default="auto",
+        help="how FTS5 joins query words; auto: as the Hub does",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.queries = "2000", 100
@@ -453,7 +490,9 @@ def main(argv: list[str] | None = None) -> int:
             f"vocabulary {len(corpus.vocab):,} words; field weights title {weights[0]:g}, "
             f"body {weights[1]:g}; set-up {time.perf_counter() - started:.1f} s"
         )
-        fts = Fts5(tmp / "fts5.sqlite", weights)
+        operator = hub_operator() if args.fts_operator == "auto" else args.fts_operator
+        print(f"FTS5 joins query words with {operator} ({args.fts_operator})")
+        fts = Fts5(tmp / "fts5.sqlite", weights, operator)
         docs: list[BenchDoc] = []
         for size in sizes:
             t0 = time.perf_counter()
@@ -468,9 +507,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             label = f"{size}"
             hub_build = profiled(f"rebuild-{label}", args.profile, hub.rebuild)
-            print(f"   Hub full reindex: {hub_build:.1f} s")
+            print(f"   Hub full reindex: {hub_build.wall:.1f} s (CPU {hub_build.cpu:.1f} s)")
             fts_build = fts.build(docs)
-            print(f"   FTS5 build:       {fts_build:.1f} s")
+            print(f"   FTS5 build:       {fts_build.wall:.1f} s (CPU {fts_build.cpu:.1f} s)")
             queries = corpus.queries(docs, args.queries, seed=args.seed * 7919 + size)
             keys = {q.key() for q in queries}
             warmup = [
@@ -505,12 +544,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(passes(r) for r in rows) else 2
 
 
+def verdicts(row: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
+    """(what, measured, target, met) for every target, on wall-clock and on CPU time."""
+    h, f, out = row["hub"], row["fts"], []
+    for cpu in (False, True):
+        clock = "CPU" if cpu else "wall"
+        for pct, target in ((50, 2.0), (95, 3.0)):
+            ratio = h.p(pct, cpu) / f.p(pct, cpu)
+            out.append((f"p{pct} {clock}", ratio, target, ratio <= target))
+        if row["size"] == 10_000:
+            ratio = getattr(row["hub_build"], clock.lower()) / getattr(
+                row["fts_build"], clock.lower()
+            )
+            out.append((f"reindex {clock}", ratio, 10.0, ratio <= 10.0))
+    out.append(("publish s", row["publish"], PUBLISH_TARGET_S, row["publish"] <= PUBLISH_TARGET_S))
+    return out
+
+
 def passes(row: dict[str, Any]) -> bool:
-    ok = row["hub"].p(50) <= 2 * row["fts"].p(50) and row["hub"].p(95) <= 3 * row["fts"].p(95)
-    ok = ok and row["publish"] <= PUBLISH_TARGET_S
-    if row["size"] == 10_000:
-        ok = ok and row["hub_build"] <= 10 * row["fts_build"]
-    return ok
+    return all(met for what, _r, _t, met in verdicts(row) if "CPU" not in what)
 
 
 def print_size(row: dict[str, Any]) -> None:
@@ -521,8 +573,9 @@ def print_size(row: dict[str, Any]) -> None:
             f"{k} {percentile(v, 50) * 1000:.1f}" for k, v in sorted(t.by_kind.items())
         )
         print(
-            f"   {name:8} {t.p(50):7.1f} {t.p(95):7.1f} {t.mean():7.1f}   "
-            f"answered {t.nonempty}/{len(t.seconds)}   p50 by type: {kinds}"
+            f"   {name:8} wall {t.p(50):6.1f} {t.p(95):6.1f} {t.mean():6.1f}  "
+            f"CPU {t.p(50, True):6.1f} {t.p(95, True):6.1f} {t.mean(True):6.1f}  "
+            f"answered {t.nonempty}/{len(t.seconds)}  wall p50 by type: {kinds}"
         )
     print(
         f"   top-10 overlap Hub/FTS5 {row['overlap']:.2f}; the same {REPEATS} queries again "
@@ -535,29 +588,32 @@ def print_size(row: dict[str, Any]) -> None:
 
 
 def print_summary(rows: list[dict[str, Any]]) -> None:
-    print("\n| docs | Hub p50 | Hub p95 | FTS5 p50 | FTS5 p95 | p50 ratio | p95 ratio | "
-          "Hub reindex | FTS5 build | build ratio | publish |")  # fmt: skip
-    print("|" + "---|" * 11)
+    print(
+        "\n| docs | clock | Hub p50 | Hub p95 | FTS5 p50 | FTS5 p95 | p50 ratio | p95 ratio | "
+        "Hub reindex | FTS5 build | build ratio | publish |"
+    )
+    print("|" + "---|" * 12)
     for r in rows:
         h, f = r["hub"], r["fts"]
-        print(
-            f"| {r['size']:,} | {h.p(50):.1f} ms | {h.p(95):.1f} ms | {f.p(50):.1f} ms | "
-            f"{f.p(95):.1f} ms | {h.p(50) / f.p(50):.2f}x | {h.p(95) / f.p(95):.2f}x | "
-            f"{r['hub_build']:.1f} s | {r['fts_build']:.1f} s | "
-            f"{r['hub_build'] / r['fts_build']:.1f}x | {r['publish']:.2f} s |"
-        )
+        for cpu in (False, True):
+            clock = "cpu" if cpu else "wall"
+            hb, fb = getattr(r["hub_build"], clock), getattr(r["fts_build"], clock)
+            print(
+                f"| {r['size']:,} | {clock} | {h.p(50, cpu):.1f} ms | {h.p(95, cpu):.1f} ms | "
+                f"{f.p(50, cpu):.1f} ms | {f.p(95, cpu):.1f} ms | "
+                f"{h.p(50, cpu) / f.p(50, cpu):.2f}x | {h.p(95, cpu) / f.p(95, cpu):.2f}x | "
+                f"{hb:.1f} s | {fb:.1f} s | {hb / fb:.1f}x | "
+                + (f"{r['publish']:.2f} s |" if not cpu else "|")
+            )
     print()
     for r in rows:
-        h, f = r["hub"], r["fts"]
-        print(f"{r['size']:>6,} docs  p50  {fmt_ratio(h.p(50) / f.p(50), 2)}")
-        print(f"{r['size']:>6,} docs  p95  {fmt_ratio(h.p(95) / f.p(95), 3)}")
-        if r["size"] == 10_000:
-            print(f"{r['size']:>6,} docs  reindex {fmt_ratio(r['hub_build'] / r['fts_build'], 10)}")
-        ok = r["publish"] <= PUBLISH_TARGET_S
-        print(
-            f"{r['size']:>6,} docs  publish-to-searchable {r['publish']:.3f} s "
-            f"(target <= {PUBLISH_TARGET_S:g} s) {'PASS' if ok else 'FAIL'}"
-        )
+        for what, measured, target, met in verdicts(r):
+            unit = " s" if what.startswith("publish") else "x"
+            print(
+                f"{r['size']:>6,} docs  {what:12} {measured:6.2f}{unit} "
+                f"(target <= {target:g}{unit}) {'PASS' if met else 'FAIL'}"
+            )
+    print("(PASS/FAIL and the exit status use wall-clock; CPU lines are immune to other load.)")
 
 
 if __name__ == "__main__":
