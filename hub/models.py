@@ -16,7 +16,7 @@ from hub.documents.models import (
     WorkflowEvent,
 )
 from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
-from hub.search.models import IndexOutbox
+from hub.search.models import IndexOutbox, SearchDay, SearchQueryDay
 
 __all__ = [
     "Area",
@@ -34,6 +34,8 @@ __all__ = [
     "SdgGoal",
     "SdgIndicator",
     "SdgTarget",
+    "SearchDay",
+    "SearchQueryDay",
     "Status",
     "Tag",
     "User",
