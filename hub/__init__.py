@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.guidebook.views import bp as guidebook_bp
     from hub.pages.views import bp as pages_bp
     from hub.sdg.views import bp as sdg_bp
+    from hub.search.analytics_views import bp as search_analytics_bp
     from hub.search.views import bp as search_bp
     from hub.workspace.views import bp as workspace_bp
 
@@ -68,5 +69,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(countries_bp)
     app.register_blueprint(sdg_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(search_analytics_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)

@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     WORKSPACE_VIEW = "workspace:view"
     REVIEW_QUEUE_VIEW = "review:view"
     USER_MANAGE = "user:manage"
+    SEARCH_ANALYTICS_VIEW = "search_analytics:view"
 
 
 PUBLIC_LABEL = "public"
@@ -94,6 +95,9 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     if action in (Action.DOCUMENT_REVIEW, Action.DOCUMENT_PUBLISH, Action.DOCUMENT_ARCHIVE):
         return _is_staff(u)
     if action in (Action.GUIDEBOOK_CURATE, Action.REVISION_RESTORE, Action.REVIEW_QUEUE_VIEW):
+        return _is_staff(u)
+    if action is Action.SEARCH_ANALYTICS_VIEW:
+        # What the public searches for is the Secretariat's to read (no one's identity is kept).
         return _is_staff(u)
     if action is Action.WORKSPACE_VIEW:
         return u is not None

@@ -50,6 +50,7 @@ def route_arguments(
         "sdg.index": [{}],
         "sdg.show": [{"number": 9}],
         "search.results": [{"q": "roadmap"}],
+        "search_analytics.report": [{}],
         "static": [{"filename": "hub.css"}],
         "workspace.dashboard": [{}],
         "workspace.document": [doc],

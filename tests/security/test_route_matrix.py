@@ -373,6 +373,7 @@ for _endpoint, _name, _url in [
     ("accounts.reset_password", "", lambda w: f"/account/reset/{w.reset_token}"),
     ("accounts.accept_invitation", "", lambda w: f"/invitation/{w.invite_token}"),
     ("accounts.users", "", lambda w: "/admin/users"),
+    ("search_analytics.report", "", lambda w: "/admin/search-analytics"),
     ("workspace.dashboard", "", lambda w: "/workspace/"),
     ("workspace.new", "briefs", lambda w: "/workspace/new/briefs"),
     ("workspace.new", "experiences", lambda w: "/workspace/new/experiences"),
