@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.pages.views import bp as pages_bp
     from hub.sdg.views import bp as sdg_bp
     from hub.search.analytics_views import bp as search_analytics_bp
+    from hub.search.api import bp as api_bp
     from hub.search.views import bp as search_bp
     from hub.workspace.views import bp as workspace_bp
 
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(countries_bp)
     app.register_blueprint(sdg_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(search_analytics_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)

@@ -32,7 +32,9 @@ from hub import permissions
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
 from hub.markup import plain_text
+from hub.search.analysis import group_for
 from hub.search.models import IndexOutbox
+from hub.search.schema import text_field
 from hub.search.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -66,24 +68,56 @@ def _clean(text: str) -> str:
     return text.translate(_MARKERS)
 
 
+def _pdf_text(doc: Document) -> tuple[str, list[list]]:
+    """All attachment texts as one string, and where each attachment's pages start in it."""
+    parts: list[str] = []
+    pages: list[list] = []
+    offset = 0
+    for attachment in doc.attachments:
+        if not attachment.text:
+            continue
+        text = _clean(attachment.text)
+        starts = [offset] + [offset + i + 1 for i, ch in enumerate(text) if ch == "\f"]
+        pages.append([attachment.filename, starts])
+        parts.append(text)
+        offset += len(text) + len(PDF_SEPARATOR)
+    return PDF_SEPARATOR.join(parts), pages
+
+
+PDF_SEPARATOR = "\n\n"
+
+
 def entry_for(doc: Document) -> dict:
     """The only mapping from a document to its index fields."""
     published = datetime.combine(doc.published_on, time()) if doc.published_on else None
+    group = group_for(doc.language)
+    title = _clean(doc.title)
+    summary = _clean(doc.summary or "")
+    body = _clean(plain_text(doc.body))
+    body_text = f"{summary}\n\n{body}" if summary else body
+    pdf, pdf_pages = _pdf_text(doc)
+    tags = [t.name for t in doc.tags]
     entry = {
         "id": str(doc.id),
         "slug": doc.slug,
         "kind": doc.kind.value,
-        "title": _clean(doc.title),
-        "summary": _clean(doc.summary or ""),
-        "body": _clean(plain_text(doc.body)),
-        "attachments": _clean("\n\f".join(a.text for a in doc.attachments if a.text)),
+        "title": title,
+        "summary": summary,
+        "body": body_text,
+        "pdf": pdf,
+        "pdf_pages": pdf_pages,
+        text_field("title", group): title,
+        text_field("body", group): body_text,
+        text_field("pdf", group): pdf,
+        "words": " ".join((title, body_text, *tags)),
         "country": doc.country.iso3 if doc.country else "",
         "region": doc.country.region if doc.country else "",
         "language": doc.language,
+        "year": str(published.year) if published else "",
         "goals": ",".join(str(g.number) for g in doc.goals),
         "targets": ",".join(t.code for t in doc.targets),
         "areas": ",".join(a.value for a in doc.areas),
-        "tags": ",".join(t.name for t in doc.tags),
+        "tags": ",".join(tags),
         "labels": ",".join(sorted(permissions.labels_for_document(doc))),
         "example": doc.is_example,
     }

@@ -1,27 +1,57 @@
-"""Searching: one function for the page and the API, filtered by what the viewer may read."""
+"""Searching: the one search function behind the page and the JSON API.
+
+A search is parsed (hub.search.syntax), run against every language group present in the index,
+ranked (hub.search.ranking), filtered by the viewer's permission labels and the chosen facets (bit
+sets from hub.search.facets), and returned with facet counts, snippets and a "did you mean".
+"""
 
 from __future__ import annotations
 
 import math
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from whoosh import highlight
-from whoosh.qparser import MultifieldParser, plugins
-from whoosh.query import And, Or, Query, Term
+from sqlalchemy import func, or_, select
+from whoosh import collectors
+from whoosh.qparser import MultifieldParser, OrGroup, plugins
+from whoosh.query import And, Every, NullQuery, Query
+from whoosh.searching import Searcher, TimeLimit
 
 from hub import permissions
+from hub.countries.models import Country
 from hub.errors import Invalid
+from hub.extensions import db
+from hub.search import ranking
+from hub.search.analysis import GROUPS, group_for
+from hub.search.facets import FacetTable, MaskSet, mask_of, table_for
 from hub.search.indexing import get_store
+from hub.search.schema import TEXT_KINDS, text_field
+from hub.search.snippets import Snippet, plain_snippet, snippet_for
+from hub.search.suggest import suggest
+from hub.search.syntax import (
+    FILTER_PARAMS,
+    PUBLIC_LIMITS,
+    QueryLimits,
+    check_limits,
+    clean,
+    normalise_filters,
+    split_fields,
+    without_filters,
+)
 
-MAX_QUERY_LENGTH = 256
-MAX_TERMS = 32
+MAX_QUERY_LENGTH = PUBLIC_LIMITS.max_length
+MAX_TERMS = PUBLIC_LIMITS.max_terms
 MAX_PAGE = 500
-SEARCH_FIELDS = ("title", "summary", "body", "attachments")
-FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "attachments": 0.7}
-FILTER_FIELDS = ("kind", "country", "goals", "areas", "language")
+MAX_PER_PAGE = 100
+SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
@@ -29,7 +59,9 @@ class SearchRequest:
     q: str = ""
     page: int = 1
     per_page: int = 20
-    filters: dict[str, str] = field(default_factory=dict)
+    # URL parameter name (kind, country, region, sdg, area, year, language) -> chosen values.
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    sort: str = "relevance"
 
 
 @dataclass
@@ -43,9 +75,11 @@ class Hit:
     goals: list[int]
     is_example: bool
     score: float
-    # Snippet as (text, is_match) pieces; the template escapes the text and marks the matches.
-    snippet: list[tuple[str, bool]]
-    snippet_source: str
+    snippet: Snippet
+
+    @property
+    def snippet_source(self) -> str:
+        return self.snippet.source
 
 
 @dataclass
@@ -53,37 +87,103 @@ class SearchResults:
     request: SearchRequest
     total: int = 0
     hits: list[Hit] = field(default_factory=list)
+    # URL parameter -> {value: count} for the current matches, largest first.
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The filters in force, after checking (typed ones included): parameter -> values.
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    suggestion: str | None = None
+    # The query text without typed filters: links carry the filters as parameters instead.
+    text_without_filters: str = ""
+    # For an empty result: how many results there would be without each filter.
+    without_filter: dict[tuple[str, str], int] = field(default_factory=dict)
+    # True when the time budget ran out and the ranking covers only part of the matches.
+    partial: bool = False
+    only_common_words: bool = False
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.request.per_page))
 
 
-class _MarkerFormatter(highlight.Formatter):
-    """Marks matches with private-use characters; ``_pieces`` turns them into safe segments."""
+# --- searchers ---
 
-    between = " … "
-
-    def format_token(self, text, token, replace=False):  # noqa: ANN001, ANN201
-        return "\ue000" + highlight.get_text(text, token, replace) + "\ue001"
+_local = threading.local()
 
 
-def _pieces(marked: str) -> list[tuple[str, bool]]:
-    pieces: list[tuple[str, bool]] = []
-    for i, part in enumerate(marked.replace("\ue001", "\ue000").split("\ue000")):
-        if part:
-            pieces.append((part, i % 2 == 1))
-    return pieces
+@contextmanager
+def live_searcher() -> Iterator[Searcher]:
+    """A searcher on the live index, reused between searches in the same thread.
+
+    Opening a searcher costs about a third of a query; it is refreshed when the index changes
+    (a drain commits a new segment, or a rebuild swaps generations).
+    """
+    store = get_store()
+    key = (str(store.root), store.current_name())
+    cached: Searcher | None = getattr(_local, "searcher", None)
+    if cached is not None and getattr(_local, "key", None) == key:
+        try:
+            current = cached._ix.latest_generation() == cached.reader().generation()
+        except OSError:
+            current = False
+        if current:
+            yield cached
+            return
+    if cached is not None:
+        cached.close()
+    _local.searcher = None
+    searcher = store.searcher()
+    _local.searcher = searcher
+    _local.key = (str(store.root), Path(searcher._ix.storage.folder).name)
+    yield searcher
 
 
-def parse_query(text: str, schema: Any) -> Query:
-    """Parse public query text safely: no wildcards, fuzzy terms, regexes or ranges."""
-    text = text.replace("\x00", " ").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise Invalid(
-            _("Your search is too long: use at most %(n)d characters.", n=MAX_QUERY_LENGTH)
+def forget_searcher() -> None:
+    """Close this thread's cached searcher (tests and rebuilds call it)."""
+    cached = getattr(_local, "searcher", None)
+    if cached is not None:
+        cached.close()
+    _local.searcher = None
+    _local.key = None
+
+
+# --- parsing ---
+
+
+def resolve_country(value: str) -> str | None:
+    """An ISO3 code from a code (ISO2 or ISO3) or a country name, case-insensitively."""
+    value = value.strip()
+    lowered = value.lower()
+    row = db.session.scalar(
+        select(Country.iso3).where(
+            or_(
+                func.lower(Country.iso3) == lowered,
+                func.lower(Country.iso2) == lowered,
+                func.lower(Country.name) == lowered,
+            )
         )
-    parser = MultifieldParser(list(SEARCH_FIELDS), schema=schema, fieldboosts=FIELD_BOOSTS)
+    )
+    return row
+
+
+def present_groups(searcher: Searcher) -> list[str]:
+    """Language groups that have any text in the index; only their fields are searched."""
+    groups = getattr(searcher, "_hub_groups", None)
+    if groups is None:
+        reader = searcher.reader()
+        groups = [
+            g
+            for g in GROUPS
+            if any(reader.field_length(text_field(kind, g)) for kind in TEXT_KINDS)
+        ]
+        searcher._hub_groups = groups
+    return groups
+
+
+def _parser(searcher: Searcher, kinds: tuple[str, ...]) -> MultifieldParser:
+    groups = present_groups(searcher)
+    fields = [text_field(kind, g) for g in groups for kind in kinds]
+    boosts = {text_field(kind, g): ranking.FIELD_WEIGHTS[kind] for g in groups for kind in kinds}
+    parser = MultifieldParser(fields, schema=searcher.schema, fieldboosts=boosts, group=OrGroup)
     for plugin_cls in (
         plugins.WildcardPlugin,
         plugins.FuzzyTermPlugin,
@@ -94,75 +194,198 @@ def parse_query(text: str, schema: Any) -> Query:
         plugins.EveryPlugin,
     ):
         parser.remove_plugin_class(plugin_cls)
-    query = parser.parse(text)
-    # Each word is searched in several fields; the cap counts words, not (field, word) pairs.
-    words = {text for _field, text in query.iter_all_terms()}
-    if len(words) > MAX_TERMS:
-        raise Invalid(_("Your search has too many words: use at most %(n)d.", n=MAX_TERMS))
-    return query
+    parser.add_plugin(plugins.PlusMinusPlugin())
+    return parser
 
 
-def _filter_query(filters: dict[str, str], viewer: Any) -> Query:
-    labels = sorted(permissions.labels_for_user(viewer))
-    clauses: list[Query] = [Or([Term("labels", label) for label in labels])]
-    for name in FILTER_FIELDS:
-        value = filters.get(name)
-        if value:
-            clauses.append(Term(name, value))
-    return And(clauses)
+def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None:
+    """The ranked part of a search, or None when there are no words to rank by."""
+    if not present_groups(searcher):
+        return NullQuery
+    parts: list[Query] = []
+    if text:
+        parts.append(_parser(searcher, TEXT_KINDS).parse(text))
+    for title in titles:
+        parts.append(_parser(searcher, ("title",)).parse(title))
+    parts = [p for p in parts if p is not NullQuery]
+    if not parts and (text or titles):
+        return NullQuery
+    if not parts:
+        return None
+    query = parts[0] if len(parts) == 1 else And(parts)
+    return ranking.rewrite(query, searcher)
 
 
-def search(request: SearchRequest, *, viewer: Any) -> SearchResults:
-    """Run a search for ``viewer``; only entries whose labels the viewer holds can match."""
+# --- searching ---
+
+
+def _filter_mask(table: FacetTable, filters: dict[str, list[str]]) -> int:
+    mask = -1
+    for param, values in filters.items():
+        mask &= table.any_of(FILTER_PARAMS[param], values)
+    return mask
+
+
+def search(
+    request: SearchRequest, *, viewer: Any, limits: QueryLimits = PUBLIC_LIMITS
+) -> SearchResults:
+    """Run a search for ``viewer``; only documents whose labels the viewer holds can match."""
+    q = clean(request.q)
+    check_limits(q, limits)
+    if request.sort not in SORTS:
+        raise Invalid(_("Sort by relevance or by date."))
+    per_page = request.per_page
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise Invalid(_("Show between 1 and %(n)d results per page.", n=MAX_PER_PAGE))
+    parsed = split_fields(q)
+    raw: dict[str, list[str]] = {}
+    for param, values in request.filters.items():
+        raw.setdefault(param, []).extend([values] if isinstance(values, str) else list(values))
+    for param, values in parsed.filters.items():
+        raw.setdefault(param, []).extend(values)
+    filters = normalise_filters(raw, resolve_country=resolve_country)
     page = min(max(1, request.page), MAX_PAGE)
-    request = SearchRequest(request.q, page, request.per_page, request.filters)
-    results = SearchResults(request=request)
-    with get_store().searcher() as searcher:
-        query = parse_query(request.q, searcher.schema) if request.q.strip() else None
-        allowed = _filter_query(request.filters, viewer)
-        if query is None:
-            page_obj = searcher.search_page(
-                allowed, page, pagelen=request.per_page, sortedby="published", reverse=True
+    request = SearchRequest(q, page, per_page, filters, request.sort)
+    results = SearchResults(
+        request=request, filters=filters, text_without_filters=without_filters(q)
+    )
+
+    with live_searcher() as searcher:
+        table = table_for(searcher)
+        labels = permissions.labels_for_user(viewer)
+        allowed = table.any_of("labels", labels) & table.live
+        selected = allowed & _filter_mask(table, filters)
+        query = text_query(searcher, parsed.text, parsed.title)
+        if query is NullQuery:
+            results.only_common_words = bool(parsed.text or parsed.title) and bool(
+                present_groups(searcher)
             )
+            text_matches = 0
+        elif query is None:
+            text_matches = allowed
         else:
-            page_obj = searcher.search_page(
-                query, page, pagelen=request.per_page, filter=allowed, terms=True
+            text_matches = mask_of(searcher.docs_for_query(query), table.size) & allowed
+        matches = text_matches & selected
+        results.total = matches.bit_count()
+        results.facets = {
+            param: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            for param, counts in zip(
+                FILTER_PARAMS,
+                table.counts(matches, FILTER_PARAMS.values()).values(),
+                strict=True,
             )
-        results.total = page_obj.total
-        # Whoosh serves the last page for a page past the end; say which page it really is.
-        results.request = request = SearchRequest(
-            request.q, page_obj.pagenum, request.per_page, request.filters
-        )
-        page_obj.results.formatter = _MarkerFormatter()
-        page_obj.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        for hit in page_obj:
-            results.hits.append(_hit(hit, has_query=query is not None))
+        }
+        if q and query is not None:
+            results.suggestion = suggest(searcher, parsed.text, allowed, table)
+        if results.total == 0:
+            for param, values in filters.items():
+                for value in values:
+                    rest = {p: v for p, v in filters.items() if p != param}
+                    if len(values) > 1:
+                        rest[param] = [v for v in values if v != value]
+                    n = (text_matches & allowed & _filter_mask(table, rest)).bit_count()
+                    results.without_filter[(param, value)] = n
+            return results
+        pages = max(1, math.ceil(results.total / per_page))
+        if page > pages:
+            page = pages
+            results.request = request = SearchRequest(q, page, per_page, filters, request.sort)
+        _collect_hits(searcher, query, matches, table, request, results, limits)
     return results
 
 
-def _hit(hit: Any, *, has_query: bool) -> Hit:
-    fields = hit.fields()
-    snippet, source = [], "summary"
-    if has_query:
-        for name in ("body", "attachments", "summary", "title"):
-            marked = hit.highlights(name, top=2)
-            if marked:
-                snippet, source = _pieces(marked), name
-                break
-    if not snippet:
-        text = fields.get("summary") or fields.get("body", "")[:240]
-        snippet = [(text, False)] if text else []
-    published = fields.get("published")
-    return Hit(
-        slug=fields["slug"],
-        kind=fields["kind"],
-        title=fields["title"],
-        country=fields.get("country", ""),
-        language=fields.get("language", ""),
-        published=published.date() if published else None,
-        goals=[int(g) for g in fields.get("goals", "").split(",") if g],
-        is_example=bool(fields.get("example")),
-        score=float(hit.score or 0.0),
-        snippet=snippet,
-        snippet_source=source,
+class BudgetedFilter(collectors.FilterCollector):
+    """Whoosh's filter collector with a time budget.
+
+    Whoosh's own ``TimeLimitCollector`` cannot wrap a filter: it feeds the inner collector
+    directly and so skips the filter (a permission leak); the budget is checked here instead.
+    """
+
+    CHECK_EVERY = 256
+
+    def __init__(self, child: collectors.Collector, allow: MaskSet, seconds: float):
+        super().__init__(child, allow=allow)
+        self.deadline = time.monotonic() + seconds
+
+    def collect_matches(self) -> None:
+        child, allow = self.child, self._allow
+        for n, sub_docnum in enumerate(child.matches(), start=1):
+            if n % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+                raise TimeLimit
+            if self.offset + sub_docnum in allow:
+                child.collect(sub_docnum)
+
+
+def _collect_hits(
+    searcher: Searcher,
+    query: Query | None,
+    matches: int,
+    table: FacetTable,
+    request: SearchRequest,
+    results: SearchResults,
+    limits: QueryLimits,
+) -> None:
+    limit = request.page * request.per_page
+    by_date = query is None or request.sort == "date"
+    collector = BudgetedFilter(
+        searcher.collector(
+            limit=limit,
+            sortedby="published" if by_date else None,
+            reverse=by_date,
+            terms=query is not None,
+        ),
+        allow=MaskSet(matches, table.size),
+        seconds=limits.time_budget,
     )
+    try:
+        searcher.search_with_collector(query if query is not None else Every(), collector)
+    except TimeLimit:
+        results.partial = True
+    found = collector.results()
+    group_of = present_groups(searcher)
+    start = (request.page - 1) * request.per_page
+    for hit in found[start:limit]:
+        fields = hit.fields()
+        snippet = plain_snippet(fields)
+        if query is not None:
+            group = group_for(fields.get("language", ""))
+            if group in group_of:
+                snippet = snippet_for(hit, fields, group)
+        published = fields.get("published")
+        results.hits.append(
+            Hit(
+                slug=fields["slug"],
+                kind=fields["kind"],
+                title=fields.get("title", ""),
+                country=fields.get("country", ""),
+                language=fields.get("language", ""),
+                published=published.date() if published else None,
+                goals=[int(g) for g in fields.get("goals", "").split(",") if g],
+                is_example=bool(fields.get("example")),
+                score=float(hit.score or 0.0),
+                snippet=snippet,
+            )
+        )
+
+
+def request_from_args(args: Mapping[str, Any], *, per_page: int | None = None) -> SearchRequest:
+    """A search request from URL parameters, shared by the page and the API."""
+
+    def one_int(name: str, default: int) -> int:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise Invalid(_("“%(name)s” must be a whole number.", name=name)) from None
+
+    page = one_int("page", 1)
+    if page < 1:
+        raise Invalid(_("“page” must be 1 or more."))
+    size = one_int("per_page", per_page or current_app.config["PER_PAGE"])
+    filters = {
+        param: [v for v in args.getlist(param) if v] for param in FILTER_PARAMS if param in args
+    }
+    sort = args.get("sort") or "relevance"
+    return SearchRequest(q=args.get("q", ""), page=page, per_page=size, filters=filters, sort=sort)

@@ -1,54 +1,59 @@
-"""The Whoosh schema: which document facts are searchable, filterable and stored for results."""
+"""The Whoosh schema: which document facts are searchable, filterable and stored for results.
+
+Text is indexed once, in the fields of the document's language group (``title_fr``, ``body_fr``,
+``pdf_fr``), so each language gets its own stemming. The raw texts that snippets are cut from are
+stored separately, and the body and PDF fields keep character offsets so a snippet is found from the
+postings instead of by re-analysing the whole text. ``words`` holds the unstemmed vocabulary that
+"did you mean" suggestions are drawn from.
+"""
 
 from __future__ import annotations
 
-from whoosh.analysis import (
-    Analyzer,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
+
+from hub.search.analysis import GROUPS, analyzer_for, vocabulary_analyzer
 
 # Bumped whenever the schema or analysis changes; a mismatch makes start-up rebuild the index.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-TEXT_FIELDS = ("title", "summary", "body", "attachments")
+TEXT_KINDS = ("title", "body", "pdf")
+# Facet fields: the query's filters and the counts shown beside results.
+FACET_FIELDS = ("kind", "country", "region", "goals", "areas", "year", "language")
 
 
-def text_analyzer() -> Analyzer:
-    """Words, lower-cased and accent-folded, English stop words out, then stemmed."""
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter()
-        | StemFilter()
-    )
+def text_field(kind: str, group: str) -> str:
+    return f"{kind}_{group}"
 
 
 def build_schema() -> Schema:
-    analyzer = text_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        slug=ID(stored=True),
-        kind=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        summary=TEXT(analyzer=analyzer, stored=True),
-        body=TEXT(analyzer=analyzer, stored=True),
-        attachments=TEXT(analyzer=analyzer, stored=True),
-        country=ID(stored=True),
-        region=ID(stored=True),
-        language=ID(stored=True),
-        goals=KEYWORD(stored=True, commas=True),
-        targets=KEYWORD(stored=True, commas=True),
-        areas=KEYWORD(stored=True, commas=True),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True),
-        published=DATETIME(stored=True, sortable=True),
-        labels=KEYWORD(stored=True, commas=True),
-        example=BOOLEAN(stored=True),
-        content_hash=STORED(),
-    )
+    fields: dict[str, object] = {
+        "id": ID(stored=True, unique=True),
+        "slug": ID(stored=True),
+        "kind": ID(stored=True),
+        "country": ID(stored=True),
+        "region": ID(stored=True),
+        "language": ID(stored=True),
+        "year": ID(stored=True),
+        "goals": KEYWORD(stored=True, commas=True),
+        "targets": KEYWORD(stored=True, commas=True),
+        "areas": KEYWORD(stored=True, commas=True),
+        "tags": KEYWORD(stored=True, commas=True, lowercase=True),
+        "published": DATETIME(stored=True, sortable=True),
+        "labels": KEYWORD(stored=True, commas=True),
+        "example": BOOLEAN(stored=True),
+        "content_hash": STORED(),
+        # What results show and snippets are cut from.
+        "title": STORED(),
+        "summary": STORED(),
+        "body": STORED(),
+        "pdf": STORED(),
+        # Where each attachment's pages start in ``pdf``: [[filename, [page offsets...]], ...]
+        "pdf_pages": STORED(),
+        "words": TEXT(analyzer=vocabulary_analyzer(), phrase=False, spelling=False),
+    }
+    for group in GROUPS:
+        analyzer = analyzer_for(group)
+        fields[text_field("title", group)] = TEXT(analyzer=analyzer)
+        fields[text_field("body", group)] = TEXT(analyzer=analyzer, chars=True)
+        fields[text_field("pdf", group)] = TEXT(analyzer=analyzer, chars=True)
+    return Schema(**fields)

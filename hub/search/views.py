@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from hub.countries.service import country_names
 from hub.errors import Invalid
-from hub.http import int_arg
-from hub.search.query import SearchRequest, search
+from hub.search import analytics
+from hub.search.present import FACET_TITLES, labeller, page_links
+from hub.search.query import request_from_args, search
 
 bp = Blueprint("search", __name__)
+
+
+def _search_url(params: dict[str, list[str]]) -> str:
+    return url_for("search.results", **{k: v for k, v in params.items() if v and v != [""]})
 
 
 @bp.get("/search")
 def results():  # noqa: ANN201
     q = request.args.get("q", "")
-    search_request = SearchRequest(
-        q=q, page=int_arg("page", 1, high=500), per_page=current_app.config["PER_PAGE"]
-    )
     try:
-        found = search(search_request, viewer=current_user) if q.strip() else None
+        found = search(request_from_args(request.args), viewer=current_user)
     except Invalid as exc:
-        page = render_template(
-            "search/results.html", q=q, found=None, error=exc.message, country_names={}
-        )
+        page = render_template("search/results.html", q=q, found=None, error=exc.message)
         return page, 400
-    names = country_names({hit.country for hit in found.hits}) if found else {}
-    return render_template("search/results.html", q=q, found=found, error=None, country_names=names)
+    if found.request.q:
+        analytics.record(found.request.q, found.total, page=found.request.page)
+    links = page_links(found, request.args.to_dict(flat=False), _search_url)
+    return render_template(
+        "search/results.html",
+        q=q,
+        found=found if (found.request.q or found.filters) else None,
+        error=None,
+        links=links,
+        country_label=labeller(found),
+        facet_titles={k: v() for k, v in FACET_TITLES.items()},
+    )

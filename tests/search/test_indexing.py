@@ -27,7 +27,7 @@ from hub.extensions import db
 from hub.search import indexing
 from hub.search.indexing import SimulatedCrash
 from hub.search.models import IndexOutbox
-from hub.search.query import SearchRequest, parse_query, search
+from hub.search.query import SearchRequest, search, text_query
 from tests import factories
 
 MARKERS = ("\ue000", "\ue001")
@@ -613,7 +613,7 @@ def test_searcher_opened_before_a_rebuild_still_reads_after_the_swap(app):
         indexing.rebuild()
         assert old_generation not in generation_dirs(app)
 
-        hits = searcher.search(parse_query("solar", searcher.schema))
+        hits = searcher.search(text_query(searcher, "solar", []))
 
         assert [hit["title"] for hit in hits] == ["Solar clinics"]
     finally:
@@ -772,7 +772,8 @@ def test_attachment_text_is_searchable_with_its_document(app):
 
     hits = search(SearchRequest("seagrass"), viewer=None).hits
     assert [h.slug for h in hits] == [doc.slug]
-    assert hits[0].snippet_source == "attachments"
+    assert hits[0].snippet.source == "pdf"
+    assert hits[0].snippet.page == 2
 
 
 def test_removed_attachment_text_drops_out_of_search(app):
@@ -820,7 +821,7 @@ def test_entry_never_contains_snippet_marker_characters(app):
     texts = [v for v in entry.values() if isinstance(v, str)]
     assert not [t for t in texts if any(m in t for m in MARKERS)]
     assert entry["title"] == "Solar clinics"
-    assert entry["body"] == "Body with markers"
+    assert entry["body"] == "Summary \n\nBody with markers"
 
 
 def test_entry_strips_marker_characters_written_as_html_entities(app):
@@ -829,7 +830,7 @@ def test_entry_strips_marker_characters_written_as_html_entities(app):
     entry = indexing.entry_for(doc)
 
     assert not any(m in entry["body"] for m in MARKERS)
-    assert entry["body"] == "Body with markers"
+    assert entry["body"].endswith("Body with markers")
 
 
 def test_marker_characters_in_a_body_do_not_fake_highlights(app):
@@ -838,4 +839,4 @@ def test_marker_characters_in_a_body_do_not_fake_highlights(app):
 
     hit = search(SearchRequest("power"), viewer=None).hits[0]
 
-    assert [text for text, is_match in hit.snippet if is_match] == ["power"]
+    assert [text for text, is_match in hit.snippet.pieces if is_match] == ["power"]

@@ -149,9 +149,15 @@ def test_range_syntax_is_not_a_range_search(corpus, q):
     assert total(q) == 0
 
 
-def test_field_prefix_is_read_as_words_not_as_a_field_restriction(corpus):
-    assert titles("title:zebra") == titles("title zebra") == []
-    assert titles("zebra") == ["Zebra crossings"]
+def test_title_prefix_restricts_a_word_to_titles(corpus):
+    assert titles("title:zebra") == ["Zebra crossings"]
+    assert titles("road") == ["Zebra crossings"]  # in its body
+    assert titles("title:road") == []
+
+
+def test_unknown_field_prefix_is_read_as_words_not_as_a_field_restriction(corpus):
+    assert titles("labels:zebra") == titles("labels zebra") == ["Zebra crossings"]
+    assert titles("id:zebra") == ["Zebra crossings"]
 
 
 def test_boost_syntax_does_not_change_what_matches(corpus):
@@ -167,10 +173,10 @@ def test_snippet_marks_the_matched_word(app):
 
     hit = search(SearchRequest("solar"), viewer=None).hits[0]
 
-    assert ("solar", True) in hit.snippet
-    assert [text for text, is_match in hit.snippet if is_match] == ["solar"]
-    assert "".join(text for text, _ in hit.snippet).startswith("Clinics in rural areas")
-    assert hit.snippet_source == "body"
+    assert ("solar", True) in hit.snippet.pieces
+    assert [text for text, is_match in hit.snippet.pieces if is_match] == ["solar"]
+    assert "Clinics in rural areas need solar power" in "".join(t for t, _ in hit.snippet.pieces)
+    assert hit.snippet.source == "body"
 
 
 def test_snippet_marks_the_word_as_written_when_stemmed(app):
@@ -179,7 +185,7 @@ def test_snippet_marks_the_word_as_written_when_stemmed(app):
 
     hit = search(SearchRequest("roadmap"), viewer=None).hits[0]
 
-    assert [text for text, is_match in hit.snippet if is_match] == ["roadmaps"]
+    assert [text for text, is_match in hit.snippet.pieces if is_match] == ["roadmaps"]
 
 
 def test_raw_script_tag_in_a_body_never_reaches_the_snippet(app):
@@ -188,7 +194,7 @@ def test_raw_script_tag_in_a_body_never_reaches_the_snippet(app):
 
     hit = search(SearchRequest("solar"), viewer=None).hits[0]
 
-    assert "script" not in "".join(text for text, _ in hit.snippet)
+    assert "script" not in "".join(text for text, _ in hit.snippet.pieces)
 
 
 def test_markup_written_as_text_in_a_body_comes_back_as_plain_text_pieces(app):
@@ -197,9 +203,9 @@ def test_markup_written_as_text_in_a_body_comes_back_as_plain_text_pieces(app):
 
     hit = search(SearchRequest("alert"), viewer=None).hits[0]
 
-    assert all(type(text) is str for text, _ in hit.snippet)
-    assert "<script>alert(1)</script>" in "".join(text for text, _ in hit.snippet)
-    assert ("alert", True) in hit.snippet
+    assert all(type(text) is str for text, _ in hit.snippet.pieces)
+    assert "<script>alert(1)</script>" in "".join(text for text, _ in hit.snippet.pieces)
+    assert ("alert", True) in hit.snippet.pieces
 
 
 def test_search_page_escapes_markup_from_a_document_body(app, client):

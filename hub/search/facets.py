@@ -1,0 +1,110 @@
+"""Facet counts and filters as bit sets over the index's document numbers.
+
+Counting facets document by document in Python costs seven dictionary updates per match, which on
+a broad query over 50,000 documents is slower than the search itself. Instead, every facet value
+(and every permission label) is kept as one Python integer used as a bit set, built once per index
+reader from the postings. A query's matches become one more bit set; a count is then
+``(matches & value).bit_count()`` and a filter is ``&``, whatever the number of matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.idsets import DocIdSet
+
+from hub.search.schema import FACET_FIELDS
+
+MASK_FIELDS = (*FACET_FIELDS, "labels")
+
+
+def mask_of(docnums: Iterable[int], size: int) -> int:
+    """A bit set with the given document numbers."""
+    buf = bytearray((size >> 3) + 1)
+    for d in docnums:
+        buf[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(buf, "little")
+
+
+class MaskSet(DocIdSet):
+    """A read-only view of a bit set that Whoosh accepts as a search filter."""
+
+    def __init__(self, mask: int, size: int):
+        self.mask = mask
+        self._bytes = mask.to_bytes((size >> 3) + 1, "little")
+
+    def __contains__(self, docnum: int) -> bool:
+        byte = docnum >> 3
+        return byte < len(self._bytes) and bool(self._bytes[byte] >> (docnum & 7) & 1)
+
+    def __bool__(self) -> bool:
+        # Whoosh skips filtering for a falsy filter; an empty filter must still filter.
+        return True
+
+    def __len__(self) -> int:
+        return self.mask.bit_count()
+
+    def __iter__(self):  # noqa: ANN204
+        mask, base = self.mask, 0
+        while mask:
+            low = mask & -mask
+            yield base + low.bit_length() - 1
+            mask ^= low
+
+
+@dataclass
+class FacetTable:
+    """Per index reader: facet field -> value -> bit set of document numbers."""
+
+    size: int
+    masks: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, reader: Any) -> FacetTable:
+        size = reader.doc_count_all()
+        table = cls(size=size)
+        for name in MASK_FIELDS:
+            values: dict[str, int] = {}
+            if name in reader.schema:
+                for value in reader.field_terms(name):
+                    ids = reader.postings(name, reader.schema[name].to_bytes(value)).all_ids()
+                    values[value] = mask_of(ids, size)
+            table.masks[name] = values
+        live = mask_of((d for d in range(size) if not reader.is_deleted(d)), size)
+        table.masks["_live"] = {"": live}
+        return table
+
+    @property
+    def live(self) -> int:
+        return self.masks["_live"][""]
+
+    def any_of(self, name: str, values: Iterable[str]) -> int:
+        result = 0
+        for value in values:
+            result |= self.masks.get(name, {}).get(value, 0)
+        return result
+
+    def counts(
+        self, matches: int, names: Iterable[str] = FACET_FIELDS
+    ) -> dict[str, dict[str, int]]:
+        """How many of ``matches`` carry each value, values with no match left out."""
+        result: dict[str, dict[str, int]] = {}
+        for name in names:
+            counted = {}
+            for value, mask in self.masks.get(name, {}).items():
+                n = (matches & mask).bit_count()
+                if n:
+                    counted[value] = n
+            result[name] = counted
+        return result
+
+
+def table_for(searcher: Any) -> FacetTable:
+    """The facet table of a searcher's reader, built on first use and kept with the searcher."""
+    table = getattr(searcher, "_hub_facets", None)
+    if table is None:
+        table = FacetTable.build(searcher.reader())
+        searcher._hub_facets = table
+    return table

@@ -1,0 +1,128 @@
+"""Highlighted snippets, cut from stored text at the places the postings say the terms are.
+
+The body and PDF fields keep each term's character offsets, so a snippet is found without
+re-analysing a document of thousands of words ("pinpoint" highlighting). For a match in a PDF the
+offset also tells which attachment and page it is on.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from whoosh import highlight
+from whoosh.analysis import Token
+
+MAX_CHARS = 240
+SURROUND = 70
+
+
+@dataclass
+class Snippet:
+    # (text, is_match) pieces; templates escape the text and mark the matches.
+    pieces: list[tuple[str, bool]]
+    source: str  # "body", "pdf", "title" or "summary"
+    attachment: str = ""
+    page: int | None = None
+
+
+def _highlighter() -> highlight.Highlighter:
+    return highlight.Highlighter(
+        fragmenter=highlight.PinpointFragmenter(maxchars=MAX_CHARS, surround=SURROUND),
+        scorer=highlight.BasicFragmentScorer(),
+        order=highlight.FIRST,
+    )
+
+
+def _fragments(hit: Any, fieldname: str, text: str, highlighter: highlight.Highlighter) -> list:
+    """The best fragment of ``text`` for this hit's matched terms in ``fieldname``."""
+    results = hit.results
+    field = results.searcher.schema[fieldname]
+    hitterms = [field.from_bytes(t[1]) for t in hit.matched_terms() if t[0] == fieldname]
+    if not hitterms:
+        return []
+    if highlighter.can_load_chars(results, fieldname):
+        if fieldname not in results._char_cache:
+            words = frozenset(
+                field.from_bytes(t[1]) for t in results.matched_terms() if t[0] == fieldname
+            )
+            highlighter._load_chars(results, fieldname, words, field.to_bytes)
+        cmap = results._char_cache[fieldname][hit.docnum]
+        tokens = [
+            Token(text=word, pos=pos, startchar=start, endchar=end)
+            for word in hitterms
+            for pos, start, end in cmap.get(word, ())
+        ]
+        tokens.sort(key=lambda t: t.startchar)
+        tokens = [
+            max(group, key=lambda t: t.endchar - t.startchar)
+            for _start, group in groupby(tokens, lambda t: t.startchar)
+        ]
+        fragments = highlighter.fragmenter.fragment_matches(text, tokens)
+    else:
+        analyzer = field.analyzer
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = highlight.set_matched_filter(tokens, frozenset(hitterms))
+        fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
+    return highlight.top_fragments(fragments, 1, highlighter.scorer, highlighter.order)
+
+
+def _pieces(fragment: Any) -> list[tuple[str, bool]]:
+    text = fragment.text
+    pieces: list[tuple[str, bool]] = []
+    at = fragment.startchar
+    if at > 0:
+        pieces.append(("… ", False))
+    for token in sorted(fragment.matches, key=lambda t: t.startchar):
+        if token.startchar < at:
+            continue
+        if token.startchar > at:
+            pieces.append((text[at : token.startchar], False))
+        pieces.append((text[token.startchar : token.endchar], True))
+        at = token.endchar
+    tail = text[at : fragment.endchar]
+    if tail:
+        pieces.append((tail, False))
+    if fragment.endchar < len(text):
+        pieces.append((" …", False))
+    return [(t.replace("\f", " "), m) for t, m in pieces]
+
+
+def _page_of(pages: list, offset: int) -> tuple[str, int | None]:
+    """Which attachment, and which page of it, the character ``offset`` of the PDF text is in."""
+    chosen = None
+    for filename, starts in pages:
+        if starts and starts[0] <= offset:
+            chosen = (filename, starts)
+    if chosen is None:
+        return "", None
+    filename, starts = chosen
+    return filename, bisect_right(starts, offset)
+
+
+def snippet_for(hit: Any, fields: dict, group: str) -> Snippet:
+    """The snippet a result shows: from the body, else the PDF text, else the summary."""
+    highlighter = _highlighter()
+    for source in ("body", "pdf"):
+        text = fields.get(source) or ""
+        if not text:
+            continue
+        fragments = _fragments(hit, f"{source}_{group}", text, highlighter)
+        if fragments:
+            fragment = fragments[0]
+            snippet = Snippet(pieces=_pieces(fragment), source=source)
+            if source == "pdf":
+                snippet.attachment, snippet.page = _page_of(
+                    fields.get("pdf_pages") or [], fragment.matches[0].startchar
+                )
+            return snippet
+    return plain_snippet(fields)
+
+
+def plain_snippet(fields: dict) -> Snippet:
+    text = fields.get("summary") or (fields.get("body") or "")[:MAX_CHARS]
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS].rsplit(" ", 1)[0] + " …"
+    return Snippet(pieces=[(text, False)] if text else [], source="summary")

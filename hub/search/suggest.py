@@ -1,0 +1,71 @@
+""" "Did you mean": corrections for misspelt words, drawn from the Hub's own vocabulary.
+
+A word is corrected only when no document has it, and only to a word that occurs in a document the
+viewer may read, so a suggestion never reveals vocabulary from restricted documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from whoosh.support.levenshtein import distance
+
+from hub.search.analysis import vocabulary_analyzer
+from hub.search.facets import FacetTable, mask_of
+
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+MAX_CANDIDATES = 200
+
+
+def _fold(word: str) -> str:
+    tokens = [t.text for t in vocabulary_analyzer()(word)]
+    return tokens[0] if len(tokens) == 1 else ""
+
+
+def _visible_frequency(reader: Any, word: str, allowed: int, table: FacetTable) -> int:
+    postings = reader.postings("words", reader.schema["words"].to_bytes(word))
+    return (mask_of(postings.all_ids(), table.size) & allowed).bit_count()
+
+
+def _correction(reader: Any, word: str, allowed: int, table: FacetTable) -> str | None:
+    maxdist = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for n, candidate in enumerate(reader.terms_within("words", word, maxdist, prefix=1)):
+        if n >= MAX_CANDIDATES:
+            break
+        if candidate == word:
+            continue
+        seen = _visible_frequency(reader, candidate, allowed, table)
+        if not seen:
+            continue
+        rank = (distance(word, candidate), -seen, candidate)
+        if best is None or rank < best:
+            best = rank
+    return best[2] if best else None
+
+
+def suggest(searcher: Any, text: str, allowed: int, table: FacetTable) -> str | None:
+    """The query text with unknown words replaced by their likeliest correction, if any."""
+    reader = searcher.reader()
+    if "words" not in reader.schema or not text:
+        return None
+    changed = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal changed
+        original = match.group()
+        if original in _OPERATORS:
+            return original
+        word = _fold(original)
+        if not word or reader.doc_frequency("words", word):
+            return original
+        correction = _correction(reader, word, allowed, table)
+        if correction is None:
+            return original
+        changed = True
+        return correction
+
+    corrected = _WORD.sub(fix, text)
+    return corrected if changed else None

@@ -1,0 +1,187 @@
+"""The public query language: words, "phrases", AND/OR/NOT, -word and field filters.
+
+Field filters (``title:``, ``country:``, ``sdg:``, ``kind:``, ``year:``, ``region:``, ``area:``,
+``language:``) are taken out of the text here, checked, and become the same facet filters the page's
+links set, so a typed filter and a clicked one behave alike. Everything that could make a query
+expensive (wildcards, fuzzy terms, regular expressions, ranges, boosts, huge or deeply nested input)
+is refused or treated as plain text, with a message that says how to fix the query.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from hub.documents.models import Area, Kind
+from hub.errors import Invalid
+from hub.search.analysis import vocabulary_analyzer
+
+# URL parameter (and typed prefix) -> index facet field.
+FILTER_PARAMS: dict[str, str] = {
+    "kind": "kind",
+    "country": "country",
+    "region": "region",
+    "sdg": "goals",
+    "area": "areas",
+    "year": "year",
+    "language": "language",
+}
+PREFIX_ALIASES = {"goal": "sdg", "lang": "language"}
+MAX_FILTER_VALUES = 20
+
+KIND_ALIASES = {
+    "brief": Kind.POLICY_BRIEF,
+    "briefs": Kind.POLICY_BRIEF,
+    "policy_brief": Kind.POLICY_BRIEF,
+    "experience": Kind.COUNTRY_EXPERIENCE,
+    "experiences": Kind.COUNTRY_EXPERIENCE,
+    "country_experience": Kind.COUNTRY_EXPERIENCE,
+    "guidebook": Kind.GUIDEBOOK_SECTION,
+    "section": Kind.GUIDEBOOK_SECTION,
+    "guidebook_section": Kind.GUIDEBOOK_SECTION,
+}
+
+_PREFIXES = "|".join([*FILTER_PARAMS, *PREFIX_ALIASES, "title"])
+_FIELD = re.compile(rf'(?<![\w:])({_PREFIXES}):("([^"]*)"?|[^\s()"]+)', re.IGNORECASE)
+_CONTROL = {c: " " for c in (*range(32), 127) if c not in (9, 10, 13)}
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Caps on what one query may ask of the index; the public ones are T-21's."""
+
+    max_length: int = 256
+    max_terms: int = 32
+    max_depth: int = 8
+    time_budget: float = 1.0
+
+
+PUBLIC_LIMITS = QueryLimits()
+
+
+@dataclass
+class ParsedText:
+    """The free text left for the text parser, the title-only parts, and the typed filters."""
+
+    text: str = ""
+    title: list[str] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def clean(text: str) -> str:
+    """Control characters (NUL included) become spaces; Unicode is put in NFC form."""
+    return unicodedata.normalize("NFC", text.translate(_CONTROL)).strip()
+
+
+def check_limits(text: str, limits: QueryLimits) -> None:
+    if len(text) > limits.max_length:
+        raise Invalid(
+            _("Your search is too long: use at most %(n)d characters.", n=limits.max_length)
+        )
+    words = {t.text for t in vocabulary_analyzer()(text)}
+    if len(words) > limits.max_terms:
+        raise Invalid(_("Your search has too many words: use at most %(n)d.", n=limits.max_terms))
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    if deepest > limits.max_depth:
+        raise Invalid(
+            _("Your search nests brackets too deeply: use at most %(n)d.", n=limits.max_depth)
+        )
+
+
+def split_fields(text: str) -> ParsedText:
+    """Take ``name:value`` filters out of the text; unknown prefixes stay as words."""
+    parsed = ParsedText()
+
+    def take(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        value = match.group(3) if match.group(3) is not None else match.group(2)
+        value = value.strip()
+        if not value:
+            return " "
+        if name == "title":
+            parsed.title.append(value)
+        else:
+            name = PREFIX_ALIASES.get(name, name)
+            parsed.filters.setdefault(name, []).append(value)
+        return " "
+
+    parsed.text = _FIELD.sub(take, text).strip()
+    return parsed
+
+
+def without_filters(text: str) -> str:
+    """The text with its typed filters (but not ``title:``) removed, for links that carry the
+    filters as URL parameters instead."""
+
+    def drop(match: re.Match[str]) -> str:
+        return match.group() if match.group(1).lower() == "title" else " "
+
+    return " ".join(_FIELD.sub(drop, text).split())
+
+
+def normalise_filters(
+    raw: Mapping[str, list[str]], *, resolve_country: Callable[[str], str | None]
+) -> dict[str, list[str]]:
+    """Check and canonicalise filter values; an unknown value is an error the user can fix."""
+    filters: dict[str, list[str]] = {}
+    for param, values in raw.items():
+        if param not in FILTER_PARAMS:
+            continue
+        clean_values: list[str] = []
+        for value in values:
+            value = value.strip()
+            if not value:
+                continue
+            canonical = _canonical(param, value, resolve_country)
+            if canonical not in clean_values:
+                clean_values.append(canonical)
+        if len(clean_values) > MAX_FILTER_VALUES:
+            raise Invalid(_("Too many values for one filter: use at most %(n)d.", n=20))
+        if clean_values:
+            filters[param] = clean_values
+    return filters
+
+
+def _canonical(param: str, value: str, resolve_country: Callable[[str], str | None]) -> str:
+    lowered = value.lower()
+    if param == "kind":
+        kind = KIND_ALIASES.get(lowered.replace("-", "_").replace(" ", "_"))
+        if kind is None:
+            raise Invalid(_("Unknown kind “%(v)s”: use brief, experience or guidebook.", v=value))
+        return kind.value
+    if param == "sdg":
+        number = lowered.removeprefix("sdg").strip()
+        if not number.isdigit() or not 1 <= int(number) <= 17:
+            raise Invalid(_("Unknown SDG “%(v)s”: use a goal number from 1 to 17.", v=value))
+        return str(int(number))
+    if param == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise Invalid(_("Unknown year “%(v)s”: use four digits, for example 2024.", v=value))
+        return value
+    if param == "area":
+        area = lowered.replace("-", "_").replace(" ", "_")
+        if area not in {a.value for a in Area}:
+            choices = ", ".join(a.value for a in Area)
+            raise Invalid(_("Unknown area “%(v)s”: use one of %(c)s.", v=value, c=choices))
+        return area
+    if param == "country":
+        iso3 = resolve_country(value)
+        if iso3 is None:
+            raise Invalid(
+                _("Unknown country “%(v)s”: use its name or ISO code, for example GHA.", v=value)
+            )
+        return iso3
+    if param == "language":
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
+            raise Invalid(_("Unknown language “%(v)s”: use a code such as en or fr.", v=value))
+        return value
+    if len(value) > 80:
+        raise Invalid(_("A filter value is too long."))
+    return value
