@@ -20,6 +20,7 @@ def route_arguments(
     """Sample arguments for every endpoint (a list: one URL each)."""
     doc = {"doc_id": draft.id}
     return {
+        "api.search_json": [{"q": "roadmap"}],
         "accounts.accept_invitation": [{"token": "not-a-real-token"}],
         "accounts.change_password": [{}],
         "accounts.change_role": [{"user_id": user_id}],

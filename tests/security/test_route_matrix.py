@@ -367,6 +367,7 @@ for _endpoint, _name, _url in [
     ("sdg.index", "", lambda w: "/sdgs/"),
     ("sdg.show", "", lambda w: "/sdgs/9"),
     ("search.results", "", lambda w: "/search?q=roadmaps"),
+    ("api.search_json", "", lambda w: "/api/v1/search?q=roadmaps"),
     ("accounts.login", "", lambda w: "/login"),
     ("accounts.change_password", "", lambda w: "/account/password"),
     ("accounts.request_reset", "", lambda w: "/account/reset"),
