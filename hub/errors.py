@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
@@ -119,4 +119,4 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):  # noqa: ANN202
         # Never show a traceback: log it and show a page that helps.
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _respond(500, InternalServerError.name, HELP[500]())
+        return _respond(500, HTTP_STATUS_CODES[500], HELP[500]())

@@ -426,6 +426,20 @@ def test_unexpected_error_gives_a_500_page_without_traceback(app, client):
     assert b"Traceback" not in response.data and b"secret internal detail" not in response.data
 
 
+def test_unexpected_error_under_the_api_gives_a_json_500_without_traceback(app, client):
+    """Once a bug: the JSON error body used a class property as its title, so the error
+    handler itself failed to serialise and Flask's bare 500 page went out instead."""
+
+    def broken():
+        raise RuntimeError("secret internal detail /work/main/hub/x.py")
+
+    app.add_url_rule("/api/v1/test-broken", view_func=broken)
+    response = client.get("/api/v1/test-broken")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["title"] == "Internal Server Error"
+    assert b"secret internal detail" not in response.data
+
+
 def test_method_not_allowed_gives_405_page(client):
     response = client.post("/search")
     assert response.status_code in (400, 405)  # CSRF may answer first; never a 500
