@@ -69,6 +69,8 @@ class FacetTable:
             values: dict[str, int] = {}
             if name in reader.schema:
                 for value in reader.field_terms(name):
+                    if value == "":
+                        continue  # "no country" is not a facet value
                     ids = reader.postings(name, reader.schema[name].to_bytes(value)).all_ids()
                     values[value] = mask_of(ids, size)
             table.masks[name] = values

@@ -72,7 +72,9 @@ def _fragments(hit: Any, fieldname: str, text: str, highlighter: highlight.Highl
 def _pieces(fragment: Any) -> list[tuple[str, bool]]:
     text = fragment.text
     pieces: list[tuple[str, bool]] = []
-    at = fragment.startchar
+    first = min((t.startchar for t in fragment.matches), default=fragment.startchar)
+    at = _word_start(text, fragment.startchar, first)
+    end = max([_word_end(text, fragment.endchar), *(t.endchar for t in fragment.matches)])
     if at > 0:
         pieces.append(("… ", False))
     for token in sorted(fragment.matches, key=lambda t: t.startchar):
@@ -82,12 +84,28 @@ def _pieces(fragment: Any) -> list[tuple[str, bool]]:
             pieces.append((text[at : token.startchar], False))
         pieces.append((text[token.startchar : token.endchar], True))
         at = token.endchar
-    tail = text[at : fragment.endchar]
+    tail = text[at:end]
     if tail:
         pieces.append((tail, False))
-    if fragment.endchar < len(text):
+    if end < len(text):
         pieces.append((" …", False))
     return [(t.replace("\f", " "), m) for t, m in pieces]
+
+
+def _word_start(text: str, start: int, first_match: int) -> int:
+    """Move a fragment's start forward to a word boundary, never past the first match."""
+    if start <= 0 or text[start - 1].isspace():
+        return max(start, 0)
+    space = text.find(" ", start, first_match)
+    return space + 1 if space != -1 else start
+
+
+def _word_end(text: str, end: int) -> int:
+    """Move a fragment's end back to a word boundary."""
+    if end >= len(text) or text[end].isspace():
+        return min(end, len(text))
+    space = text.rfind(" ", 0, end)
+    return space if space > 0 else end
 
 
 def _page_of(pages: list, offset: int) -> tuple[str, int | None]:
