@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import select
 
 from hub.countries.models import Country, PartnershipStatus
+from hub.countries.service import forget_cached_countries
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.sdg.models import SdgGoal
@@ -31,6 +32,7 @@ def load_countries(regions_csv: Path) -> int:
         country.region, country.sub_region = regions.get(entry.alpha_3, ("", ""))
         db.session.add(country)
     db.session.commit()
+    forget_cached_countries()
     return len(pycountry.countries)
 
 

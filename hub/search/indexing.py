@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -109,7 +110,9 @@ def entry_for(doc: Document) -> dict:
         text_field("title", group): title,
         text_field("body", group): body_text,
         text_field("pdf", group): pdf,
-        "words": " ".join((title, body_text, *tags)),
+        # The did-you-mean vocabulary: titles, summaries and tags, not whole bodies, which
+        # would double the postings a rebuild writes for little gain in suggestions.
+        "words": " ".join((title, summary, *tags)),
         "country": doc.country.iso3 if doc.country else "",
         "region": doc.country.region if doc.country else "",
         "language": doc.language,
@@ -339,6 +342,18 @@ class RebuildReport:
     seconds: float
 
 
+def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
+    """Analysis is the cost of a rebuild; big ones spread it over the CPUs (Whoosh's MpWriter),
+    leaving one segment per process: merging them would rewrite every posting again."""
+    procs = min(os.cpu_count() or 1, current_app.config.get("INDEX_REBUILD_PROCS", 4))
+    if procs > 1 and count >= PARALLEL_REBUILD_FROM:
+        return ix.writer(procs=procs, limitmb=128, batchsize=50, multisegment=True)
+    return ix.writer(limitmb=256)
+
+
+PARALLEL_REBUILD_FROM = 1000
+
+
 def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport:
     """Build a complete index in a new folder and swap it in atomically.
 
@@ -354,7 +369,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
         last_outbox = db.session.scalar(select(func.max(IndexOutbox.id)))
         ids = _indexable_ids()
         path, ix = store.create_generation()
-        writer = ix.writer(limitmb=256)
+        writer = _rebuild_writer(ix, len(ids))
         try:
             for n, doc in enumerate(_iter_indexable(ids), start=1):
                 writer.add_document(**entry_for(doc))

@@ -19,16 +19,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
 from whoosh import collectors
 from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Query
 from whoosh.searching import Searcher, TimeLimit
 
 from hub import permissions
-from hub.countries.models import Country
+from hub.countries.service import resolve_country
 from hub.errors import Invalid
-from hub.extensions import db
 from hub.search import ranking
 from hub.search.analysis import GROUPS, group_for
 from hub.search.facets import FacetTable, MaskSet, mask_of, table_for
@@ -147,22 +145,6 @@ def forget_searcher() -> None:
 
 
 # --- parsing ---
-
-
-def resolve_country(value: str) -> str | None:
-    """An ISO3 code from a code (ISO2 or ISO3) or a country name, case-insensitively."""
-    value = value.strip()
-    lowered = value.lower()
-    row = db.session.scalar(
-        select(Country.iso3).where(
-            or_(
-                func.lower(Country.iso3) == lowered,
-                func.lower(Country.iso2) == lowered,
-                func.lower(Country.name) == lowered,
-            )
-        )
-    )
-    return row
 
 
 def present_groups(searcher: Searcher) -> list[str]:
