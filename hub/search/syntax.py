@@ -48,6 +48,12 @@ KIND_ALIASES = {
 _PREFIXES = "|".join([*FILTER_PARAMS, *PREFIX_ALIASES, "title"])
 _FIELD = re.compile(rf'(?<![\w:])({_PREFIXES}):("([^"]*)"?|[^\s()"]+)', re.IGNORECASE)
 _CONTROL = {c: " " for c in (*range(32), 127) if c not in (9, 10, 13)}
+# Wildcard, fuzzy and boost marks touching a word: the parser would keep them in the term
+# ("solar*" became a term that no document has), so they are read as spaces ("solar").
+_MARKS = re.compile(r"(?<=\w)[*~^/\\]+|[*~^/\\]+(?=\w)")
+_FUZZY_OR_BOOST = re.compile(r"(?<=\w)[~^]\d*(?:\.\d+)?(?!\w)")
+# UN M49 regions (content/reference/m49_regions.csv): the values the region facet can have.
+REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
 
 
 @dataclass(frozen=True)
@@ -106,14 +112,22 @@ def split_fields(text: str) -> ParsedText:
         if not value:
             return " "
         if name == "title":
-            parsed.title.append(value)
+            quoted = match.group(3) is not None and " " in value
+            parsed.title.append(f'"{value}"' if quoted else plain(value))
         else:
             name = PREFIX_ALIASES.get(name, name)
             parsed.filters.setdefault(name, []).append(value)
         return " "
 
-    parsed.text = _FIELD.sub(take, text).strip()
+    parsed.text = plain(_FIELD.sub(take, text)).strip()
     return parsed
+
+
+def plain(text: str) -> str:
+    """Wildcard, fuzzy, boost and regex marks attached to words become spaces: ``solar*``,
+    ``solar~2``, ``solar^3`` and ``/solar/`` search for the word solar. A mark on its own
+    (``*``) is left for the parser, which finds no such word, so it never matches everything."""
+    return _MARKS.sub(" ", _FUZZY_OR_BOOST.sub("", text))
 
 
 def without_filters(text: str) -> str:
@@ -181,7 +195,22 @@ def _canonical(param: str, value: str, resolve_country: Callable[[str], str | No
     if param == "language":
         if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
             raise Invalid(_("Unknown language “%(v)s”: use a code such as en or fr.", v=value))
-        return value
+        return _language_tag(value)
+    if param == "region":
+        for region in REGIONS:
+            if region.lower() == lowered:
+                return region
+        raise Invalid(_("Unknown region “%(v)s”: use one of %(c)s.", v=value, c=", ".join(REGIONS)))
     if len(value) > 80:
         raise Invalid(_("A filter value is too long."))
     return value
+
+
+def _language_tag(value: str) -> str:
+    """BCP 47 letter case, as documents store their language: fr, pt-BR, zh-Hans."""
+    base, _sep, sub = value.partition("-")
+    if not sub:
+        return base.lower()
+    if len(sub) == 4 and sub.isalpha():
+        return f"{base.lower()}-{sub.title()}"
+    return f"{base.lower()}-{sub.upper()}"
