@@ -1,0 +1,120 @@
+"""Each document's text is analysed for its own language, and a query finds documents in its
+language by forms other than the exact word. Documents go through the real outbox and drain into a
+real index; the analyzers are checked through search, and directly where a unit fact is clearer."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.search import indexing
+from hub.search.analysis import GROUPS, analyzer_for, group_for
+from hub.search.query import SearchRequest, search
+from tests import factories
+
+
+def slugs(q: str, **filters: str) -> list[str]:
+    return sorted(h.slug for h in search(SearchRequest(q, filters=filters), viewer=None).hits)
+
+
+def terms(group: str, text: str) -> list[str]:
+    return [t.text for t in analyzer_for(group)(text)]
+
+
+@pytest.fixture
+def multilingual(app):  # noqa: ANN001, ANN201
+    """One document per language, each about something the others do not mention."""
+    docs = {
+        "fr": ("Politiques énergétiques", "Les politiques énergétiques des pays africains."),
+        "es": ("Innovación agrícola", "Las cooperativas agrícolas adoptan nuevas tecnologías."),
+        "ru": ("Развитие", "Развитие возобновляемых источников энергии в регионах."),
+        "ar": ("التعليم", "تحسين جودة التعليم في المدارس الريفية"),
+        "zh": ("科技创新", "我们的国家正在推进科技创新和可持续发展。"),
+        "uk": ("Освіта", "Розвиток цифрових навичок у школах України."),
+        "sw": ("Kilimo", "Wakulima wadogo wanatumia teknolojia mpya za umwagiliaji."),
+        "en": ("Energy policies", "Energy policies of African countries."),
+    }
+    for lang, (title, body) in docs.items():
+        factories.document(slug=f"doc-{lang}", title=title, body=body, summary="", language=lang)
+    indexing.drain()
+    return app
+
+
+# --- groups ---
+
+
+@pytest.mark.parametrize(
+    ("language", "group"),
+    [("en", "en"), ("fr", "fr"), ("pt-BR", "pt"), ("zh", "cjk"), ("zh-Hans", "cjk"),
+     ("ja", "cjk"), ("uk", "xx"), ("sw", "xx"), ("", "xx")],
+)  # fmt: skip
+def test_language_codes_map_to_analyzer_groups(language, group):
+    assert group_for(language) == group
+    assert group in GROUPS
+
+
+# --- stemming and folding, through search ---
+
+
+def test_french_query_finds_french_document_by_inflected_unaccented_form(multilingual):
+    # "énergétique" (singular, no accent typed) matches "énergétiques" in the document
+    assert slugs("energetique", language="fr") == ["doc-fr"]
+    assert "doc-fr" in slugs("politique energetique")
+
+
+def test_spanish_query_finds_a_stemmed_form(multilingual):
+    assert slugs("cooperativa agricola") == ["doc-es"]
+
+
+def test_russian_query_finds_another_case_of_the_word(multilingual):
+    # "источник" (nominative) matches "источников" (genitive plural)
+    assert slugs("возобновляемые источник") == ["doc-ru"]
+
+
+def test_arabic_query_finds_the_word_with_its_article_and_prefix(multilingual):
+    # "مدرسة" (a school) matches "المدارس" (the schools) through the ISRI stemmer's root
+    assert "doc-ar" in slugs("تعليم")
+    assert slugs("والتعليم") == ["doc-ar"]
+
+
+def test_chinese_two_character_word_inside_a_sentence_is_found(multilingual):
+    assert slugs("创新") == ["doc-zh"]
+    assert slugs("可持续") == ["doc-zh"]
+
+
+def test_chinese_word_not_in_the_text_finds_nothing(multilingual):
+    assert slugs("银行") == []
+
+
+def test_ukrainian_without_a_stemmer_is_lowercased_and_found(multilingual):
+    assert slugs("НАВИЧОК") == ["doc-uk"]
+
+
+def test_swahili_without_a_stemmer_is_found_by_its_words(multilingual):
+    assert slugs("teknolojia umwagiliaji") == ["doc-sw"]
+
+
+def test_language_facet_narrows_to_one_language(multilingual):
+    assert slugs("energy") == ["doc-en"]
+    assert "doc-fr" in slugs("politiques")
+    assert slugs("politiques", language="en") == []
+    assert slugs("politiques", language="fr") == ["doc-fr"]
+
+
+# --- the analyzers themselves ---
+
+
+def test_cjk_text_is_cut_into_overlapping_character_pairs():
+    assert terms("cjk", "科技创新") == ["科技", "技创", "创新"]
+
+
+def test_latin_words_inside_chinese_text_stay_whole():
+    assert terms("cjk", "使用Python编程") == ["使用", "python", "编程"]
+
+
+def test_accents_are_folded_in_every_latin_group():
+    assert terms("fr", "Éducation") == terms("fr", "education")
+    assert terms("xx", "Ĉu ŝi") == ["cu", "si"]
+
+
+def test_english_stop_words_are_dropped_and_words_stemmed():
+    assert terms("en", "the policies of innovation") == ["polici", "innov"]
