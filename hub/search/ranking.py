@@ -12,7 +12,7 @@ from whoosh import scoring
 from whoosh.query import Or, Query
 
 # Relative weight of each text field kind; the query parser multiplies term scores by these.
-FIELD_WEIGHTS: dict[str, float] = {"title": 2.0, "body": 1.0, "pdf": 0.8}
+FIELD_WEIGHTS: dict[str, float] = {"title": 1.0, "body": 1.0, "pdf": 0.8}
 
 
 class SafeOr(Or):
