@@ -130,7 +130,7 @@ def _searcher() -> Callable[[str, dict[str, str]], list[str]]:
     params = inspect.signature(hub_query.search).parameters
     extra: dict = {}
     if "limits" in params:
-        limits_cls = getattr(hub_query, "SearchLimits", None) or getattr(hub_query, "Limits", None)
+        limits_cls = getattr(hub_query, "QueryLimits", None)
         if limits_cls is not None:
             extra["limits"] = _relaxed(limits_cls)
     request_fields = inspect.signature(hub_query.SearchRequest).parameters
@@ -160,6 +160,7 @@ def _relaxed(limits_cls: type) -> object:
         "max_length": 10_000,
         "max_query_length": 10_000,
         "max_terms": 1_000,
+        "time_budget": 30.0,
         "max_words": 1_000,
         "per_page": DEPTH,
         "max_per_page": DEPTH,
