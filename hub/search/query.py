@@ -8,6 +8,7 @@ sets from hub.search.facets), and returned with facet counts, snippets and a "di
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -21,7 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from whoosh import collectors
 from whoosh.qparser import MultifieldParser, OrGroup, plugins
-from whoosh.query import And, Every, NullQuery, Query
+from whoosh.query import And, AndNot, Every, Not, NullQuery, Query
 from whoosh.searching import Searcher, TimeLimit
 
 from hub import permissions
@@ -29,10 +30,11 @@ from hub.countries.service import resolve_country
 from hub.errors import Invalid
 from hub.search import ranking
 from hub.search.analysis import GROUPS, group_for
-from hub.search.facets import FacetTable, MaskSet, mask_of, table_for
+from hub.search.facets import FacetTable, MaskSet, table_for
 from hub.search.indexing import get_store
+from hub.search.matchset import match_mask
 from hub.search.schema import TEXT_KINDS, text_field
-from hub.search.snippets import Snippet, plain_snippet, snippet_for
+from hub.search.snippets import Snippet, snippet_for
 from hub.search.suggest import suggest
 from hub.search.syntax import (
     FILTER_PARAMS,
@@ -176,8 +178,19 @@ def _parser(searcher: Searcher, kinds: tuple[str, ...]) -> MultifieldParser:
         plugins.EveryPlugin,
     ):
         parser.remove_plugin_class(plugin_cls)
-    parser.add_plugin(plugins.PlusMinusPlugin())
+    # Only a sign at the start of a word is an operator: "low-cost" and "C++" are words.
+    parser.add_plugin(
+        plugins.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
     return parser
+
+
+# "a NOT b" means "a without b", as -b does; Whoosh's NOT would be "a, or anything without b".
+_NOT = re.compile(r"(?:(?<=[\s(])|^)NOT\s+(?=\S)")
+
+
+def _not_as_minus(text: str) -> str:
+    return _NOT.sub("-", text)
 
 
 def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None:
@@ -186,7 +199,7 @@ def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None
         return NullQuery
     parts: list[Query] = []
     if text:
-        parts.append(_parser(searcher, TEXT_KINDS).parse(text))
+        parts.append(_parser(searcher, TEXT_KINDS).parse(_not_as_minus(text)))
     for title in titles:
         parts.append(_parser(searcher, ("title",)).parse(title))
     parts = [p for p in parts if p is not NullQuery]
@@ -194,8 +207,7 @@ def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None
         return NullQuery
     if not parts:
         return None
-    query = parts[0] if len(parts) == 1 else And(parts)
-    return ranking.rewrite(query, searcher)
+    return parts[0] if len(parts) == 1 else And(parts)
 
 
 # --- searching ---
@@ -212,6 +224,9 @@ def search(
     request: SearchRequest, *, viewer: Any, limits: QueryLimits = PUBLIC_LIMITS
 ) -> SearchResults:
     """Run a search for ``viewer``; only documents whose labels the viewer holds can match."""
+    # The budget covers the whole search, from parsing to snippets, in CPU time: on a busy
+    # machine, waiting for a core would otherwise cut rankings short at random.
+    deadline = time.thread_time() + limits.time_budget
     q = clean(request.q)
     check_limits(q, limits)
     if request.sort not in SORTS:
@@ -246,7 +261,7 @@ def search(
         elif query is None:
             text_matches = allowed
         else:
-            text_matches = mask_of(searcher.docs_for_query(query), table.size) & allowed
+            text_matches = match_mask(query, searcher, table) & allowed
         matches = text_matches & selected
         results.total = matches.bit_count()
         results.facets = {
@@ -272,7 +287,7 @@ def search(
         if page > pages:
             page = pages
             results.request = request = SearchRequest(q, page, per_page, filters, request.sort)
-        _collect_hits(searcher, query, matches, table, request, results, limits)
+        _collect_hits(searcher, query, matches, table, request, results, deadline)
     return results
 
 
@@ -285,14 +300,21 @@ class BudgetedFilter(collectors.FilterCollector):
 
     CHECK_EVERY = 256
 
-    def __init__(self, child: collectors.Collector, allow: MaskSet, seconds: float):
+    def __init__(
+        self,
+        child: collectors.Collector,
+        allow: MaskSet,
+        deadline: float | None = None,
+        seconds: float | None = None,
+    ):
+        """An absolute ``deadline`` in thread CPU time, or a budget in ``seconds`` from now."""
         super().__init__(child, allow=allow)
-        self.deadline = time.monotonic() + seconds
+        self.deadline = deadline if deadline is not None else time.thread_time() + (seconds or 1.0)
 
     def collect_matches(self) -> None:
         child, allow = self.child, self._allow
         for n, sub_docnum in enumerate(child.matches(), start=1):
-            if n % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+            if n % self.CHECK_EVERY == 0 and time.thread_time() > self.deadline:
                 raise TimeLimit
             if self.offset + sub_docnum in allow:
                 child.collect(sub_docnum)
@@ -305,34 +327,27 @@ def _collect_hits(
     table: FacetTable,
     request: SearchRequest,
     results: SearchResults,
-    limits: QueryLimits,
+    deadline: float,
 ) -> None:
     limit = request.page * request.per_page
     by_date = query is None or request.sort == "date"
+    ranked = ranking.rewrite(query, searcher) if query is not None else Every()
     collector = BudgetedFilter(
-        searcher.collector(
-            limit=limit,
-            sortedby="published" if by_date else None,
-            reverse=by_date,
-            terms=query is not None,
-        ),
+        searcher.collector(limit=limit, sortedby="published" if by_date else None, reverse=by_date),
         allow=MaskSet(matches, table.size),
-        seconds=limits.time_budget,
+        deadline=deadline,
     )
     try:
-        searcher.search_with_collector(query if query is not None else Every(), collector)
+        searcher.search_with_collector(ranked, collector)
     except TimeLimit:
         results.partial = True
     found = collector.results()
-    group_of = present_groups(searcher)
+    terms = _terms_by_field(query, searcher) if query is not None else {}
     start = (request.page - 1) * request.per_page
     for hit in found[start:limit]:
         fields = hit.fields()
-        snippet = plain_snippet(fields)
-        if query is not None:
-            group = group_for(fields.get("language", ""))
-            if group in group_of:
-                snippet = snippet_for(hit, fields, group)
+        group = group_for(fields.get("language", ""))
+        snippet = snippet_for(searcher, hit.docnum, fields, group, terms)
         published = fields.get("published")
         results.hits.append(
             Hit(
@@ -348,6 +363,28 @@ def _collect_hits(
                 snippet=snippet,
             )
         )
+
+
+def _nodes(query: Query) -> Iterator[Query]:
+    yield query
+    for child in query.children():
+        yield from _nodes(child)
+
+
+def _terms_by_field(query: Query, searcher: Searcher) -> dict[str, set[bytes]]:
+    """The words to highlight: every term of the query, by field, except excluded ones."""
+    excluded = set()
+    for node in _nodes(query):
+        if isinstance(node, AndNot):
+            excluded |= set(node.b.iter_all_terms())
+        elif isinstance(node, Not):
+            excluded |= set(node.query.iter_all_terms())
+    terms: dict[str, set[bytes]] = {}
+    for fieldname, text in query.iter_all_terms():
+        if (fieldname, text) in excluded or fieldname not in searcher.schema:
+            continue
+        terms.setdefault(fieldname, set()).add(searcher.schema[fieldname].to_bytes(text))
+    return terms
 
 
 def request_from_args(args: Mapping[str, Any], *, per_page: int | None = None) -> SearchRequest:

@@ -28,45 +28,29 @@ class Snippet:
     page: int | None = None
 
 
-def _highlighter() -> highlight.Highlighter:
-    return highlight.Highlighter(
-        fragmenter=highlight.PinpointFragmenter(maxchars=MAX_CHARS, surround=SURROUND),
-        scorer=highlight.BasicFragmentScorer(),
-        order=highlight.FIRST,
-    )
+def _fragmenter() -> highlight.PinpointFragmenter:
+    return highlight.PinpointFragmenter(maxchars=MAX_CHARS, surround=SURROUND)
 
 
-def _fragments(hit: Any, fieldname: str, text: str, highlighter: highlight.Highlighter) -> list:
-    """The best fragment of ``text`` for this hit's matched terms in ``fieldname``."""
-    results = hit.results
-    field = results.searcher.schema[fieldname]
-    hitterms = [field.from_bytes(t[1]) for t in hit.matched_terms() if t[0] == fieldname]
-    if not hitterms:
-        return []
-    if highlighter.can_load_chars(results, fieldname):
-        if fieldname not in results._char_cache:
-            words = frozenset(
-                field.from_bytes(t[1]) for t in results.matched_terms() if t[0] == fieldname
-            )
-            highlighter._load_chars(results, fieldname, words, field.to_bytes)
-        cmap = results._char_cache[fieldname][hit.docnum]
-        tokens = [
-            Token(text=word, pos=pos, startchar=start, endchar=end)
-            for word in hitterms
-            for pos, start, end in cmap.get(word, ())
-        ]
-        tokens.sort(key=lambda t: t.startchar)
-        tokens = [
-            max(group, key=lambda t: t.endchar - t.startchar)
-            for _start, group in groupby(tokens, lambda t: t.startchar)
-        ]
-        fragments = highlighter.fragmenter.fragment_matches(text, tokens)
-    else:
-        analyzer = field.analyzer
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens = highlight.set_matched_filter(tokens, frozenset(hitterms))
-        fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
-    return highlight.top_fragments(fragments, 1, highlighter.scorer, highlighter.order)
+def _tokens(reader: Any, fieldname: str, docnum: int, terms: set[bytes]) -> list[Token]:
+    """Where the query's terms occur in one document's field, read from the postings."""
+    tokens: list[Token] = []
+    for btext in terms:
+        if (fieldname, btext) not in reader:
+            continue
+        postings = reader.postings(fieldname, btext)
+        postings.skip_to(docnum)
+        if not postings.is_active() or postings.id() != docnum:
+            continue
+        word = btext.decode("utf-8")
+        for pos, start, end in postings.value_as("characters"):
+            tokens.append(Token(text=word, pos=pos, startchar=start, endchar=end))
+    tokens.sort(key=lambda t: t.startchar)
+    # Overlapping matches (CJK bigrams) keep the longest one starting at each place.
+    return [
+        max(group, key=lambda t: t.endchar - t.startchar)
+        for _start, group in groupby(tokens, lambda t: t.startchar)
+    ]
 
 
 def _pieces(fragment: Any) -> list[tuple[str, bool]]:
@@ -120,14 +104,29 @@ def _page_of(pages: list, offset: int) -> tuple[str, int | None]:
     return filename, bisect_right(starts, offset)
 
 
-def snippet_for(hit: Any, fields: dict, group: str) -> Snippet:
-    """The snippet a result shows: from the body, else the PDF text, else the summary."""
-    highlighter = _highlighter()
+def snippet_for(
+    searcher: Any, docnum: int, fields: dict, group: str, terms: dict[str, set[bytes]]
+) -> Snippet:
+    """The snippet a result shows: from the body, else the PDF text, else the summary.
+
+    ``terms`` maps each searched field to the query's terms in it (as index bytes).
+    """
+    reader = searcher.reader()
+    fragmenter = _fragmenter()
     for source in ("body", "pdf"):
         text = fields.get(source) or ""
-        if not text:
+        fieldname = f"{source}_{group}"
+        if not text or not terms.get(fieldname):
             continue
-        fragments = _fragments(hit, f"{source}_{group}", text, highlighter)
+        tokens = _tokens(reader, fieldname, docnum, terms[fieldname])
+        if not tokens:
+            continue
+        fragments = highlight.top_fragments(
+            fragmenter.fragment_matches(text, tokens),
+            1,
+            highlight.BasicFragmentScorer(),
+            highlight.FIRST,
+        )
         if fragments:
             fragment = fragments[0]
             snippet = Snippet(pieces=_pieces(fragment), source=source)

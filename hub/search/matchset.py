@@ -1,0 +1,90 @@
+"""The set of documents a query matches, as a bit set, without scoring.
+
+Whoosh would find it by stepping its matcher tree once per matching document, which for an OR of
+common words is most of a search's time. For the shapes our parser produces (terms combined with
+AND, OR and NOT) the set is instead combined from each term's postings as bit sets, and each
+term's bit set is kept with the searcher, so words shared between different queries are read once
+per index version. Anything else (phrases) falls back to Whoosh for that part of the query only.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from whoosh import query as wq
+
+from hub.search.facets import FacetTable, mask_of
+
+TERM_CACHE_SIZE = 4096
+
+
+class TermMasks:
+    """Per searcher: (field, term) -> bit set of the documents containing it, LRU-bounded."""
+
+    def __init__(self, reader: Any, size: int):
+        self.reader = reader
+        self.size = size
+        self._cache: OrderedDict[tuple[str, bytes], int] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, fieldname: str, btext: bytes) -> int:
+        key = (fieldname, btext)
+        mask = self._cache.get(key)
+        if mask is not None:
+            self.hits += 1
+            self._cache.move_to_end(key)
+            return mask
+        self.misses += 1
+        if (fieldname, btext) in self.reader:
+            mask = mask_of(self.reader.postings(fieldname, btext).all_ids(), self.size)
+        else:
+            mask = 0
+        self._cache[key] = mask
+        if len(self._cache) > TERM_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return mask
+
+
+def term_masks(searcher: Any, table: FacetTable) -> TermMasks:
+    masks = getattr(searcher, "_hub_term_masks", None)
+    if masks is None:
+        masks = TermMasks(searcher.reader(), table.size)
+        searcher._hub_term_masks = masks
+    return masks
+
+
+def match_mask(q: wq.Query, searcher: Any, table: FacetTable) -> int:
+    """Documents matching ``q`` (deleted ones included: callers intersect with live ones)."""
+    masks = term_masks(searcher, table)
+
+    def walk(node: wq.Query) -> int:
+        if node is wq.NullQuery or isinstance(node, wq.NullQuery.__class__):
+            return 0
+        if isinstance(node, wq.Term):
+            field = searcher.schema[node.fieldname]
+            return masks.get(node.fieldname, field.to_bytes(node.text))
+        if isinstance(node, wq.Or):
+            result = 0
+            for sub in node.subqueries:
+                result |= walk(sub)
+            return result
+        if isinstance(node, wq.And):
+            result = -1
+            for sub in node.subqueries:
+                result &= walk(sub)
+                if not result:
+                    return 0
+            return result if result != -1 else 0
+        if isinstance(node, wq.AndNot):
+            return walk(node.a) & ~walk(node.b)
+        if isinstance(node, wq.AndMaybe):
+            return walk(node.a)
+        if isinstance(node, wq.Not):
+            return table.live & ~walk(node.query)
+        if isinstance(node, wq.Every):
+            return table.live
+        return mask_of(searcher.docs_for_query(node), table.size)
+
+    return walk(q) & table.live
