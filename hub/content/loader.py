@@ -97,6 +97,21 @@ def _check_parent(doc: Document, data: DocumentData) -> Document | None:
     return parent
 
 
+def _topics(data: DocumentData) -> list[Document]:
+    """The guidebook sections a file names under ``topics``; an unknown slug rejects the file."""
+    if not data.topics:
+        return []
+    found = {
+        d.slug: d
+        for d in db.session.scalars(select(Document).where(Document.slug.in_(data.topics)))
+    }
+    for slug in data.topics:
+        section = found.get(slug)
+        if section is None or section.kind is not Kind.GUIDEBOOK_SECTION:
+            raise Rejected(f"unknown topic {slug!r}: no guidebook section has that slug")
+    return sorted((found[slug] for slug in data.topics), key=lambda d: d.slug)
+
+
 def _sync_attachments(doc: Document, paths: list[Path], stored: list[Path]) -> list[str]:
     """Keep unchanged files, add new or changed ones; returns stored names that were dropped."""
     existing = {a.filename: a for a in doc.attachments}
@@ -132,6 +147,8 @@ def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, 
         raise Rejected(f"slug {data.slug!r} is already used by a {doc.kind.value}")
     is_new = doc is None
     before = None if is_new else revisions.snapshot(doc)
+    # Revisions do not snapshot topics, so a change of topics alone is compared here.
+    topics_before = None if is_new else [t.slug for t in doc.topics]
     with db.session.no_autoflush:
         if is_new:
             doc = Document(kind=data.kind, slug=data.slug)
@@ -149,8 +166,15 @@ def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, 
             raise Rejected(exc.message) from None
         service.set_areas(doc, data.areas)
         service.set_tags(doc, data.tags)
+        topics = _topics(data)
+        if [t.slug for t in topics] != topics_before:
+            doc.topics = topics
         dropped = _sync_attachments(doc, data.attachments, stored)
-        if not is_new and revisions.snapshot(doc) == before:
+        if (
+            not is_new
+            and revisions.snapshot(doc) == before
+            and [t.slug for t in doc.topics] == topics_before
+        ):
             return "unchanged", []
         revisions.record(doc, note=f"loaded from {source}")
     return ("created" if is_new else "updated"), dropped
@@ -181,6 +205,8 @@ def load_paths(
         else:
             unique.append((path, data))
 
+    # Sections first: briefs and experiences name them as topics, and content/briefs sorts first.
+    unique.sort(key=lambda item: item[1].kind is not Kind.GUIDEBOOK_SECTION)
     ordered = _order_by_parent(unique)
     for n, (path, data) in enumerate(ordered, start=1):
         _load_one(path, data, report)

@@ -25,7 +25,7 @@ MAX_SLUG = 120
 MAX_TAG = 80
 KNOWN_KEYS = {
     "kind", "title", "slug", "summary", "country", "language", "sdgs", "areas", "published",
-    "status", "visibility", "parent", "order", "attachments", "example", "tags",
+    "status", "visibility", "parent", "order", "attachments", "example", "tags", "topics",
 }  # fmt: skip
 LOADABLE_STATUSES = {Status.PUBLISHED.value, Status.DRAFT.value}
 
@@ -68,6 +68,8 @@ class DocumentData:
     order: int = 0
     attachments: list[Path] = field(default_factory=list)
     is_example: bool = False
+    # Slugs of the guidebook sections this brief or experience illustrates (checked by the loader).
+    topics: list[str] = field(default_factory=list)
 
 
 def split_front_matter(text: str) -> tuple[str, str]:
@@ -180,6 +182,21 @@ def first_paragraph(body: str, limit: int = MAX_SUMMARY) -> str:
     return ""
 
 
+def _topics(meta: dict, kind: Kind) -> list[str]:
+    """Guidebook section slugs, in the order written, each once. Whether they exist is the
+    loader's check: it needs the database."""
+    values = _list(meta, "topics")
+    if values and kind is Kind.GUIDEBOOK_SECTION:
+        raise Rejected("'topics' is for briefs and experiences: a section is a topic itself")
+    topics: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            raise Rejected(f"bad topic {value!r}: give the slug of a guidebook section")
+        if value not in topics:
+            topics.append(value)
+    return topics
+
+
 def parse_file(path: Path) -> DocumentData:
     """Read and check one content file; raise Rejected with the reason if it cannot be loaded."""
     try:
@@ -255,6 +272,8 @@ def parse_file(path: Path) -> DocumentData:
     if not isinstance(order, int) or isinstance(order, bool):
         raise Rejected(f"'order' must be a whole number, not {order!r}")
 
+    topics = _topics(meta, kind)
+
     example = meta.get("example", False)
     if not isinstance(example, bool):
         raise Rejected("'example' must be true or false")
@@ -291,4 +310,5 @@ def parse_file(path: Path) -> DocumentData:
         order=order,
         attachments=attachments,
         is_example=example,
+        topics=topics,
     )

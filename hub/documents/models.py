@@ -85,6 +85,17 @@ document_tags = Table(
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# A brief or experience tagged to the guidebook sections whose topic it illustrates; a section
+# page lists them. The loader checks that each section exists and is a guidebook section.
+document_topics = Table(
+    "document_topics",
+    db.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "section_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
 
 class Tag(db.Model):
     __tablename__ = "tags"
@@ -155,6 +166,12 @@ class Document(db.Model):
         secondary=document_targets, order_by=(SdgTarget.goal_number, SdgTarget.position)
     )
     tags: Mapped[list[Tag]] = relationship(secondary=document_tags, order_by=Tag.name)
+    topics: Mapped[list[Document]] = relationship(
+        secondary=document_topics,
+        primaryjoin="Document.id == document_topics.c.document_id",
+        secondaryjoin="Document.id == document_topics.c.section_id",
+        order_by="Document.slug",
+    )
     area_links: Mapped[list[DocumentArea]] = relationship(
         cascade="all, delete-orphan", order_by=DocumentArea.area
     )
