@@ -12,7 +12,9 @@ from hub.documents.listing import filter_from_args
 from hub.documents.models import Area, Attachment
 from hub.errors import NotFound
 from hub.extensions import db
+from hub.guidebook import topics
 from hub.http import int_arg
+from hub.search.related import related_documents
 
 bp = Blueprint("documents", __name__)
 KIND_PATH_RULE = "<any(briefs, experiences):kind_path>"
@@ -47,7 +49,12 @@ def area(area: str):  # noqa: ANN201
 @bp.get(f"/{KIND_PATH_RULE}/<slug>")
 def show(kind_path: str, slug: str):  # noqa: ANN201
     doc = service.get_for_viewer(service.KIND_BY_PATH[kind_path], slug, viewer=current_user)
-    return render_template("documents/show.html", doc=doc)
+    return render_template(
+        "documents/show.html",
+        doc=doc,
+        sections=topics.sections_of(doc, viewer=current_user),
+        related=related_documents(doc, current_user),
+    )
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

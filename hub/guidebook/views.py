@@ -8,6 +8,7 @@ from flask_login import current_user
 from hub.documents import service
 from hub.documents.models import Kind
 from hub.guidebook import history as history_rules
+from hub.guidebook import topics
 from hub.http import int_arg
 
 bp = Blueprint("guidebook", __name__, url_prefix="/guidebook")
@@ -42,6 +43,13 @@ def section(slug: str):  # noqa: ANN201
     at = ids.index(doc.id) if doc.id in ids else -1
     previous = tree[at - 1] if at > 0 else None
     following = tree[at + 1] if 0 <= at < len(tree) - 1 else None
+    reading = topics.section_reading(doc, viewer=current_user)
     return render_template(
-        "guidebook/section.html", doc=doc, tree=tree, previous=previous, following=following
+        "guidebook/section.html",
+        doc=doc,
+        tree=tree,
+        previous=previous,
+        following=following,
+        tagged=reading.tagged,
+        related=reading.related,
     )
