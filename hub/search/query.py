@@ -220,6 +220,20 @@ def _filter_mask(table: FacetTable, filters: dict[str, list[str]]) -> int:
     return mask
 
 
+def _facet_counts(
+    table: FacetTable, base: int, filters: dict[str, list[str]]
+) -> dict[str, dict[str, int]]:
+    """Counts per facet value. A facet's own filter is left out of its counts, so after
+    choosing Ghana the other countries still show how many results adding them would give;
+    every other facet is narrowed by all the filters."""
+    counts: dict[str, dict[str, int]] = {}
+    for param, field_name in FILTER_PARAMS.items():
+        others = {p: v for p, v in filters.items() if p != param}
+        counted = table.counts(base & _filter_mask(table, others), [field_name])[field_name]
+        counts[param] = dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
+    return counts
+
+
 def search(
     request: SearchRequest, *, viewer: Any, limits: QueryLimits = PUBLIC_LIMITS
 ) -> SearchResults:
@@ -264,14 +278,7 @@ def search(
             text_matches = match_mask(query, searcher, table) & allowed
         matches = text_matches & selected
         results.total = matches.bit_count()
-        results.facets = {
-            param: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            for param, counts in zip(
-                FILTER_PARAMS,
-                table.counts(matches, FILTER_PARAMS.values()).values(),
-                strict=True,
-            )
-        }
+        results.facets = _facet_counts(table, text_matches & allowed, filters)
         if q and query is not None:
             results.suggestion = suggest(searcher, parsed.text, allowed, table)
         if results.total == 0:

@@ -131,7 +131,16 @@ def test_two_values_of_one_facet_combine_with_or(corpus):
     results = search(SearchRequest("water", filters={"year": ["2022", "2023"]}), viewer=None)
 
     assert sorted(h.title for h in results.hits) == ["Water guidebook", "Water in Kenya"]
-    assert results.facets["year"] == {"2022": 1, "2023": 1}
+    # A facet's own filter does not narrow its counts: 2024 stays on offer with its count.
+    assert results.facets["year"] == {"2022": 1, "2023": 1, "2024": 2}
+    assert results.facets["kind"] == {"guidebook_section": 1, "policy_brief": 1}
+
+
+def test_choosing_a_country_keeps_the_other_countries_on_offer(corpus):
+    counted = facets(country="GHA")
+
+    assert counted["country"] == facets()["country"]
+    assert set(counted["country"]) > {"GHA"}
 
 
 def test_region_area_and_language_filters_combine(corpus):
