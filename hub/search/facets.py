@@ -9,6 +9,8 @@ reader from the postings. A query's matches become one more bit set; a count is 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,18 +65,26 @@ class FacetTable:
 
     @classmethod
     def build(cls, reader: Any) -> FacetTable:
+        """Combine the cached bit sets of each segment, shifted to the segment's offset.
+
+        Segments never change once written (only their deletions do), so after a publish only
+        the new small segment is read, not the whole index: a change is searchable at once.
+        """
         size = reader.doc_count_all()
-        table = cls(size=size)
-        for name in MASK_FIELDS:
-            values: dict[str, int] = {}
-            if name in reader.schema:
-                for value in reader.field_terms(name):
-                    if value == "":
-                        continue  # "no country" is not a facet value
-                    ids = reader.postings(name, reader.schema[name].to_bytes(value)).all_ids()
-                    values[value] = mask_of(ids, size)
-            table.masks[name] = values
-        live = mask_of((d for d in range(size) if not reader.is_deleted(d)), size)
+        table = cls(size=size, masks={name: {} for name in MASK_FIELDS})
+        deleted: list[int] = []
+        for segment_reader, offset in reader.leaf_readers():
+            for name, values in _segment_masks(segment_reader).items():
+                combined = table.masks[name]
+                for value, mask in values.items():
+                    combined[value] = combined.get(value, 0) | (mask << offset)
+            if segment_reader.has_deletions():
+                deleted.extend(
+                    offset + d
+                    for d in range(segment_reader.doc_count_all())
+                    if segment_reader.is_deleted(d)
+                )
+        live = ((1 << size) - 1) & ~mask_of(deleted, size)
         table.masks["_live"] = {"": live}
         return table
 
@@ -101,6 +111,43 @@ class FacetTable:
                     counted[value] = n
             result[name] = counted
         return result
+
+
+_segments: OrderedDict[tuple[str, str], dict[str, dict[str, int]]] = OrderedDict()
+_segments_lock = threading.Lock()
+SEGMENT_CACHE_SIZE = 64
+
+
+def _segment_masks(segment_reader: Any) -> dict[str, dict[str, int]]:
+    """Facet bit sets of one segment, in its own document numbers; cached by segment id."""
+    segment = segment_reader.segment() if hasattr(segment_reader, "segment") else None
+    key = None
+    if segment is not None:
+        storage = segment_reader.storage()
+        key = (str(getattr(storage, "folder", id(storage))), segment.segment_id())
+        with _segments_lock:
+            cached = _segments.get(key)
+            if cached is not None:
+                _segments.move_to_end(key)
+                return cached
+    size = segment_reader.doc_count_all()
+    masks: dict[str, dict[str, int]] = {}
+    for name in MASK_FIELDS:
+        values: dict[str, int] = {}
+        if name in segment_reader.schema:
+            field = segment_reader.schema[name]
+            for value in segment_reader.field_terms(name):
+                if value == "":
+                    continue  # "no country" is not a facet value
+                ids = segment_reader.postings(name, field.to_bytes(value)).all_ids()
+                values[value] = mask_of(ids, size)
+        masks[name] = values
+    if key is not None:
+        with _segments_lock:
+            _segments[key] = masks
+            while len(_segments) > SEGMENT_CACHE_SIZE:
+                _segments.popitem(last=False)
+    return masks
 
 
 def table_for(searcher: Any) -> FacetTable:

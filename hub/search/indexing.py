@@ -95,7 +95,9 @@ def entry_for(doc: Document) -> dict:
     title = _clean(doc.title)
     summary = _clean(doc.summary or "")
     body = _clean(plain_text(doc.body))
-    body_text = f"{summary}\n\n{body}" if summary else body
+    # A summary that is the body's first paragraph (the default) is not indexed twice.
+    starts_alike = body.startswith(summary.rstrip("…").rstrip())
+    body_text = f"{summary}\n\n{body}" if summary and not starts_alike else body
     pdf, pdf_pages = _pdf_text(doc)
     tags = [t.name for t in doc.tags]
     entry = {

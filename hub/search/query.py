@@ -131,7 +131,7 @@ def live_searcher() -> Iterator[Searcher]:
     if cached is not None:
         cached.close()
     _local.searcher = None
-    searcher = store.searcher()
+    searcher = store.searcher(weighting=ranking.weighting())
     _local.searcher = searcher
     _local.key = (str(store.root), Path(searcher._ix.storage.folder).name)
     yield searcher
@@ -207,7 +207,7 @@ def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None
         return NullQuery
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else And(parts)
+    return ranking.safe_or(parts[0] if len(parts) == 1 else And(parts))
 
 
 # --- searching ---

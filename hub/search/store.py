@@ -62,12 +62,12 @@ class IndexStore:
                     self._pointer().unlink(missing_ok=True)
         raise RuntimeError(f"the search index in {self.root} could not be opened")
 
-    def searcher(self) -> Searcher:
+    def searcher(self, **kwargs: object) -> Searcher:
         """A searcher on the live index. Whoosh opens segment files only here, so a reader that
         raced a rebuild's prune retries on the new generation."""
         for _attempt in range(OPEN_ATTEMPTS):
             try:
-                return self.open().searcher()
+                return self.open().searcher(**kwargs)
             except (FileNotFoundError, EmptyIndexError):
                 continue
         raise RuntimeError(f"the search index in {self.root} could not be opened")
