@@ -147,6 +147,8 @@ class Hub:
             db.session.commit()
         self.client: FlaskClient = self.app.test_client()
         self.has_api = any(rule.rule == API for rule in self.app.url_map.iter_rules())
+        self.suggestions: list[tuple[str, str]] = []
+        self.measured_suggestions: list[tuple[str, str]] = []
 
     def insert(self, docs: Sequence[BenchDoc], chunk: int = 2000) -> float:
         """Published public documents as plain rows (bulk inserts; the rebuild indexes them)."""
@@ -214,6 +216,9 @@ class Hub:
         payload = response.get_json()
         slugs = [r["slug"] for r in payload["results"]]
         headers = {k: v for k, v in response.headers.items() if "cache" in k.lower()}
+        if payload.get("suggestion"):
+            # Every query word occurs in the corpus, so any "did you mean" here is a false one.
+            self.suggestions.append((q.text, payload["suggestion"]))
         return elapsed, slugs, int(payload["total"]), headers
 
     def _search_direct(self, q: Query) -> tuple[Lap, list[str], int, dict]:
@@ -427,6 +432,7 @@ def run_queries(
         hub.search(q)
         fts.search(q)
     hub_t, fts_t, overlaps = Timings(), Timings(), []
+    hub.suggestions.clear()
     for q in queries:
         lap, hub_slugs, _total, _headers = hub.search(q)
         hub_t.add(q.kind, lap, len(hub_slugs))
@@ -434,6 +440,7 @@ def run_queries(
         fts_t.add(q.kind, lap, len(fts_slugs))
         if fts_slugs:
             overlaps.append(len(set(hub_slugs) & set(fts_slugs)) / len(fts_slugs))
+    hub.measured_suggestions = list(hub.suggestions)
     # The same queries again: if the Hub caches results, this is what a cache hit costs.
     repeats = [hub.search(q)[0].wall for q in queries[:REPEATS]]
     overlap = statistics.fmean(overlaps) if overlaps else float("nan")
@@ -524,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
                 if q.key() not in keys
             ][:WARMUP]
             hub_t, fts_t, overlap, repeats = run_queries(hub, fts, queries, warmup)
+            suggestions = hub.measured_suggestions
             if args.profile:
                 more = corpus.queries(docs, 100, seed=args.seed * 15485863 + size)
 
@@ -538,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                 "size": size, "hub": hub_t, "fts": fts_t, "hub_build": hub_build,
                 "fts_build": fts_build, "overlap": overlap, "repeat_p50": percentile(repeats, 50),
                 "publish": publish_s, "publish_post": post_s, "queries": len(queries),
+                "suggestions": suggestions,
             }  # fmt: skip
             rows.append(row)
             print_size(row)
@@ -587,6 +596,12 @@ def print_size(row: dict[str, Any]) -> None:
         f"   top-10 overlap Hub/FTS5 {row['overlap']:.2f}; the same {REPEATS} queries again "
         f"(a cache hit if the Hub caches): p50 {row['repeat_p50'] * 1000:.1f} ms"
     )
+    if row["suggestions"]:
+        examples = "; ".join(f"{q!r} -> {s!r}" for q, s in row["suggestions"][:3])
+        print(
+            f"   'did you mean' offered for {len(row['suggestions'])} queries whose words all "
+            f"occur in the corpus (false suggestions), e.g. {examples}"
+        )
     print(
         f"   published change searchable after {row['publish']:.3f} s "
         f"(the publish request itself, with its drain: {row['publish_post']:.3f} s)"
