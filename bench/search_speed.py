@@ -149,6 +149,8 @@ class Hub:
         self.has_api = any(rule.rule == API for rule in self.app.url_map.iter_rules())
         self.suggestions: list[tuple[str, str]] = []
         self.measured_suggestions: list[tuple[str, str]] = []
+        self.partials: list[str] = []
+        self.measured_partials: list[str] = []
 
     def insert(self, docs: Sequence[BenchDoc], chunk: int = 2000) -> float:
         """Published public documents as plain rows (bulk inserts; the rebuild indexes them)."""
@@ -216,6 +218,9 @@ class Hub:
         payload = response.get_json()
         slugs = [r["slug"] for r in payload["results"]]
         headers = {k: v for k, v in response.headers.items() if "cache" in k.lower()}
+        if payload.get("partial"):
+            # The Hub's time budget cut the ranking short: fast, but not a full answer.
+            self.partials.append(q.text)
         if payload.get("suggestion"):
             # Every query word occurs in the corpus, so any "did you mean" here is a false one.
             self.suggestions.append((q.text, payload["suggestion"]))
@@ -433,6 +438,7 @@ def run_queries(
         fts.search(q)
     hub_t, fts_t, overlaps = Timings(), Timings(), []
     hub.suggestions.clear()
+    hub.partials.clear()
     for q in queries:
         lap, hub_slugs, _total, _headers = hub.search(q)
         hub_t.add(q.kind, lap, len(hub_slugs))
@@ -441,6 +447,7 @@ def run_queries(
         if fts_slugs:
             overlaps.append(len(set(hub_slugs) & set(fts_slugs)) / len(fts_slugs))
     hub.measured_suggestions = list(hub.suggestions)
+    hub.measured_partials = list(hub.partials)
     # The same queries again: if the Hub caches results, this is what a cache hit costs.
     repeats = [hub.search(q)[0].wall for q in queries[:REPEATS]]
     overlap = statistics.fmean(overlaps) if overlaps else float("nan")
@@ -546,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
                 "size": size, "hub": hub_t, "fts": fts_t, "hub_build": hub_build,
                 "fts_build": fts_build, "overlap": overlap, "repeat_p50": percentile(repeats, 50),
                 "publish": publish_s, "publish_post": post_s, "queries": len(queries),
-                "suggestions": suggestions,
+                "suggestions": suggestions, "partials": hub.measured_partials,
             }  # fmt: skip
             rows.append(row)
             print_size(row)
@@ -596,6 +603,11 @@ def print_size(row: dict[str, Any]) -> None:
         f"   top-10 overlap Hub/FTS5 {row['overlap']:.2f}; the same {REPEATS} queries again "
         f"(a cache hit if the Hub caches): p50 {row['repeat_p50'] * 1000:.1f} ms"
     )
+    if row["partials"]:
+        print(
+            f"   {len(row['partials'])} answers were partial (the Hub's time budget ran out), "
+            f"e.g. {row['partials'][:3]}"
+        )
     if row["suggestions"]:
         examples = "; ".join(f"{q!r} -> {s!r}" for q, s in row["suggestions"][:3])
         print(
