@@ -50,7 +50,8 @@ from hub.search.syntax import (
 MAX_QUERY_LENGTH = PUBLIC_LIMITS.max_length
 MAX_TERMS = PUBLIC_LIMITS.max_terms
 MAX_PAGE = 500
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 100  # what a URL may ask for
+MAX_CONFIGURED_PER_PAGE = 1000  # what the operator's HUB_PER_PAGE may set
 SORTS = ("relevance", "date")
 
 
@@ -246,7 +247,7 @@ def search(
     if request.sort not in SORTS:
         raise Invalid(_("Sort by relevance or by date."))
     per_page = request.per_page
-    if not 1 <= per_page <= MAX_PER_PAGE:
+    if not 1 <= per_page <= MAX_CONFIGURED_PER_PAGE:
         raise Invalid(_("Show between 1 and %(n)d results per page.", n=MAX_PER_PAGE))
     parsed = split_fields(q)
     raw: dict[str, list[str]] = {}
@@ -409,7 +410,12 @@ def request_from_args(args: Mapping[str, Any], *, per_page: int | None = None) -
     page = one_int("page", 1)
     if page < 1:
         raise Invalid(_("“page” must be 1 or more."))
-    size = one_int("per_page", per_page or current_app.config["PER_PAGE"])
+    if args.get("per_page") not in (None, ""):
+        size = one_int("per_page", 0)
+        if not 1 <= size <= MAX_PER_PAGE:
+            raise Invalid(_("Show between 1 and %(n)d results per page.", n=MAX_PER_PAGE))
+    else:
+        size = per_page or current_app.config["PER_PAGE"]
     filters = {
         param: [v for v in args.getlist(param) if v] for param in FILTER_PARAMS if param in args
     }

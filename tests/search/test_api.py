@@ -285,7 +285,7 @@ def test_odd_parameters_never_give_a_500(client, corpus, params):
 
 # --- same results as the page ---
 
-PAGE_LINK = re.compile(r'<h2><a href="([^"]+)">')
+PAGE_LINK = re.compile(r'<h2[^>]*><a href="([^"]+)">')
 
 
 @pytest.mark.parametrize(
@@ -339,3 +339,12 @@ def test_body_match_has_no_attachment_or_page(client, corpus):
     entry = get(client, q="clinics").json["results"][0]
 
     assert entry["snippet_source"] == {"field": "body", "attachment": None, "page": None}
+
+
+def test_the_configured_page_size_may_exceed_what_a_url_may_ask_for(app, client):
+    """Once a bug: with HUB_PER_PAGE=400 every search answered 400, because the operator's
+    default was checked against the cap meant for the per_page URL parameter."""
+    app.config["PER_PAGE"] = 400
+    assert client.get("/api/v1/search?q=anything").status_code == 200
+    assert client.get("/search?q=anything").status_code == 200
+    assert client.get("/api/v1/search?q=anything&per_page=101").status_code == 400

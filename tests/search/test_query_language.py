@@ -7,6 +7,7 @@ search runs through ``hub.search.query.search`` or, where the page is the point,
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -490,7 +491,7 @@ def test_page_links_on_the_page(client, many):
     assert "Page 2 of 3" in text
     assert 'rel="prev"' in text
     assert 'rel="next"' in text
-    assert text.count("<h2><a href=") == 10
+    assert len(re.findall(r"<h2[^>]*><a href=", text)) == 10
 
 
 def test_page_zero_or_a_word_is_refused(client, many):
