@@ -548,7 +548,9 @@ def main(argv: list[str] | None = None) -> int:
 
                 profiled(f"queries-{label}", args.profile, batch)
             marker = f"quokkaroadmap{size}"
-            publish_s, post_s = hub.publish_latency(marker)
+            publish_s, post_s = profiled(
+                f"publish-{label}", args.profile, lambda m=marker: hub.publish_latency(m)
+            )
             row = {
                 "size": size, "hub": hub_t, "fts": fts_t, "hub_build": hub_build,
                 "fts_build": fts_build, "overlap": overlap, "repeat_p50": percentile(repeats, 50),
