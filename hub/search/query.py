@@ -281,7 +281,9 @@ def search(
         results.total = matches.bit_count()
         results.facets = _facet_counts(table, text_matches & allowed, filters)
         if q and query is not None:
-            results.suggestion = suggest(searcher, parsed.text, allowed, table)
+            results.suggestion = suggest(
+                searcher, parsed.text, allowed, table, present_groups(searcher)
+            )
         if results.total == 0:
             for param, values in filters.items():
                 for value in values:

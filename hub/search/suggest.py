@@ -11,8 +11,9 @@ from typing import Any
 
 from whoosh.support.levenshtein import distance
 
-from hub.search.analysis import vocabulary_analyzer
+from hub.search.analysis import analyzer_for, vocabulary_analyzer
 from hub.search.facets import FacetTable, mask_of
+from hub.search.schema import TEXT_KINDS, text_field
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -46,7 +47,25 @@ def _correction(reader: Any, word: str, allowed: int, table: FacetTable) -> str 
     return best[2] if best else None
 
 
-def suggest(searcher: Any, text: str, allowed: int, table: FacetTable) -> str | None:
+def _known(reader: Any, word: str, groups: list[str]) -> bool:
+    """Whether any document's text has the word, as each language present analyses it.
+
+    The suggestion vocabulary holds only titles, summaries and tags, so a word that occurs
+    only in bodies must not count as misspelt."""
+    for group in groups:
+        terms = [t.text for t in analyzer_for(group)(word)]
+        if not terms:
+            return True  # a stop word is not a misspelling
+        for kind in TEXT_KINDS:
+            fieldname = text_field(kind, group)
+            if all(reader.doc_frequency(fieldname, term) for term in terms):
+                return True
+    return False
+
+
+def suggest(
+    searcher: Any, text: str, allowed: int, table: FacetTable, groups: list[str]
+) -> str | None:
     """The query text with unknown words replaced by their likeliest correction, if any."""
     reader = searcher.reader()
     if "words" not in reader.schema or not text:
@@ -59,7 +78,7 @@ def suggest(searcher: Any, text: str, allowed: int, table: FacetTable) -> str | 
         if original in _OPERATORS:
             return original
         word = _fold(original)
-        if not word or reader.doc_frequency("words", word):
+        if not word or reader.doc_frequency("words", word) or _known(reader, original, groups):
             return original
         correction = _correction(reader, word, allowed, table)
         if correction is None:

@@ -528,6 +528,17 @@ def test_correctly_spelt_query_gets_no_suggestion(vocabulary):
     assert run("irrigation").suggestion is None
 
 
+def test_a_word_found_only_in_bodies_is_not_taken_for_a_misspelling(vocabulary):
+    """Once a bug: the suggestion vocabulary holds titles, summaries and tags, so "plans"
+    (only in a body) was "corrected" to the title word "plants"."""
+    published("Water roadmap", body="Regional plans for water.")
+    indexing.drain()
+
+    assert run("plans").total == 1
+    assert run("plans").suggestion is None
+    assert run("plamts").suggestion == "plants"
+
+
 def test_word_of_a_members_only_document_is_never_suggested_to_the_public(vocabulary):
     assert run("geothermel").suggestion is None
 
