@@ -34,7 +34,7 @@ from hub.search.facets import FacetTable, MaskSet, table_for
 from hub.search.indexing import get_store
 from hub.search.matchset import match_mask
 from hub.search.schema import TEXT_KINDS, text_field
-from hub.search.snippets import Snippet, snippet_for
+from hub.search.snippets import Snippet, preload_tokens, snippet_for
 from hub.search.suggest import suggest
 from hub.search.syntax import (
     FILTER_PARAMS,
@@ -354,10 +354,12 @@ def _collect_hits(
     found = collector.results()
     terms = _terms_by_field(query, searcher) if query is not None else {}
     start = (request.page - 1) * request.per_page
-    for hit in found[start:limit]:
-        fields = hit.fields()
-        group = group_for(fields.get("language", ""))
-        snippet = snippet_for(searcher, hit.docnum, fields, group, terms)
+    page = [(hit, hit.fields()) for hit in found[start:limit]]
+    groups = {hit.docnum: group_for(fields.get("language", "")) for hit, fields in page}
+    preloaded = preload_tokens(searcher.reader(), list(groups.items()), terms)
+    for hit, fields in page:
+        group = groups[hit.docnum]
+        snippet = snippet_for(searcher, hit.docnum, fields, group, terms, preloaded)
         published = fields.get("published")
         results.hits.append(
             Hit(

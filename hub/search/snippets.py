@@ -45,6 +45,46 @@ def _tokens(reader: Any, fieldname: str, docnum: int, terms: set[bytes]) -> list
         word = btext.decode("utf-8")
         for pos, start, end in postings.value_as("characters"):
             tokens.append(Token(text=word, pos=pos, startchar=start, endchar=end))
+    return _longest_at_each_start(tokens)
+
+
+def preload_tokens(
+    reader: Any, hits: list[tuple[int, str]], terms: dict[str, set[bytes]]
+) -> dict[tuple[int, str], list[Token]]:
+    """Token positions for a page of hits, reading each term's postings once.
+
+    ``hits`` are (docnum, language group). Visiting the documents in ascending order lets one
+    cursor per term skip forward, instead of opening the postings again for every hit.
+    """
+    wanted: dict[str, list[int]] = {}
+    for docnum, group in hits:
+        for source in ("body", "pdf"):
+            wanted.setdefault(f"{source}_{group}", []).append(docnum)
+    found: dict[tuple[int, str], list[Token]] = {}
+    for fieldname, docnums in wanted.items():
+        docnums = sorted(set(docnums))
+        for btext in terms.get(fieldname, ()):
+            if (fieldname, btext) not in reader:
+                continue
+            postings = reader.postings(fieldname, btext)
+            word = btext.decode("utf-8")
+            for docnum in docnums:
+                if not postings.is_active():
+                    break
+                if postings.id() < docnum:
+                    postings.skip_to(docnum)
+                    if not postings.is_active():
+                        break
+                if postings.id() != docnum:
+                    continue
+                found.setdefault((docnum, fieldname), []).extend(
+                    Token(text=word, pos=pos, startchar=start, endchar=end)
+                    for pos, start, end in postings.value_as("characters")
+                )
+    return {key: _longest_at_each_start(tokens) for key, tokens in found.items()}
+
+
+def _longest_at_each_start(tokens: list[Token]) -> list[Token]:
     tokens.sort(key=lambda t: t.startchar)
     # Overlapping matches (CJK bigrams) keep the longest one starting at each place.
     return [
@@ -105,7 +145,12 @@ def _page_of(pages: list, offset: int) -> tuple[str, int | None]:
 
 
 def snippet_for(
-    searcher: Any, docnum: int, fields: dict, group: str, terms: dict[str, set[bytes]]
+    searcher: Any,
+    docnum: int,
+    fields: dict,
+    group: str,
+    terms: dict[str, set[bytes]],
+    preloaded: dict[tuple[int, str], list[Token]] | None = None,
 ) -> Snippet:
     """The snippet a result shows: from the body, else the PDF text, else the summary.
 
@@ -118,7 +163,10 @@ def snippet_for(
         fieldname = f"{source}_{group}"
         if not text or not terms.get(fieldname):
             continue
-        tokens = _tokens(reader, fieldname, docnum, terms[fieldname])
+        if preloaded is not None:
+            tokens = preloaded.get((docnum, fieldname), [])
+        else:
+            tokens = _tokens(reader, fieldname, docnum, terms[fieldname])
         if not tokens:
             continue
         fragments = highlight.top_fragments(
