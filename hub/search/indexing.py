@@ -349,8 +349,8 @@ def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
     leaving one segment per process: merging them would rewrite every posting again."""
     procs = min(os.cpu_count() or 1, current_app.config.get("INDEX_REBUILD_PROCS", 4))
     if procs > 1 and count >= PARALLEL_REBUILD_FROM:
-        return ix.writer(procs=procs, limitmb=128, batchsize=50, multisegment=True)
-    return ix.writer(limitmb=256)
+        return ix.writer(procs=procs, limitmb=512, batchsize=50, multisegment=True)
+    return ix.writer(limitmb=1024)
 
 
 PARALLEL_REBUILD_FROM = 1000
@@ -377,7 +377,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
                 writer.add_document(**entry_for(doc))
                 if progress:
                     progress(n, len(ids))
-            writer.commit(optimize=True)
+            writer.commit()  # a fresh index: one segment per process, nothing to merge
         except BaseException:
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
