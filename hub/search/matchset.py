@@ -62,7 +62,7 @@ def match_mask(q: wq.Query, searcher: Any, table: FacetTable) -> int:
     def walk(node: wq.Query) -> int:
         if node is wq.NullQuery or isinstance(node, wq.NullQuery.__class__):
             return 0
-        if isinstance(node, wq.Term):
+        if type(node) is wq.Term:  # not its subclasses (FuzzyTerm, Variations...)
             field = searcher.schema[node.fieldname]
             return masks.get(node.fieldname, field.to_bytes(node.text))
         if isinstance(node, wq.Or):
