@@ -342,24 +342,29 @@ def _collect_hits(
     limit = request.page * request.per_page
     by_date = query is None or request.sort == "date"
     ranked = ranking.rewrite(_phrases_as_words(query), searcher) if query is not None else Every()
-    collector = BudgetedFilter(
-        searcher.collector(limit=limit, sortedby="published" if by_date else None, reverse=by_date),
-        allow=MaskSet(matches, table.size),
-        deadline=deadline,
-    )
-    try:
-        searcher.search_with_collector(ranked, collector)
-    except TimeLimit:
-        results.partial = True
-    found = collector.results()
-    terms = _terms_by_field(query, searcher) if query is not None else {}
     start = (request.page - 1) * request.per_page
-    page = [(hit, hit.fields()) for hit in found[start:limit]]
-    groups = {hit.docnum: group_for(fields.get("language", "")) for hit, fields in page}
+    if not by_date and matches.bit_count() <= SMALL_MATCH_SET:
+        scored = _rank_matches(searcher, ranked, matches, table.size)[start:limit]
+    else:
+        collector = BudgetedFilter(
+            searcher.collector(
+                limit=limit, sortedby="published" if by_date else None, reverse=by_date
+            ),
+            allow=MaskSet(matches, table.size),
+            deadline=deadline,
+        )
+        try:
+            searcher.search_with_collector(ranked, collector)
+        except TimeLimit:
+            results.partial = True
+        scored = [(hit.docnum, hit.score) for hit in collector.results()[start:limit]]
+    terms = _terms_by_field(query, searcher) if query is not None else {}
+    page = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in scored]
+    groups = {docnum: group_for(fields.get("language", "")) for docnum, _s, fields in page}
     preloaded = preload_tokens(searcher.reader(), list(groups.items()), terms)
-    for hit, fields in page:
-        group = groups[hit.docnum]
-        snippet = snippet_for(searcher, hit.docnum, fields, group, terms, preloaded)
+    for docnum, score, fields in page:
+        group = groups[docnum]
+        snippet = snippet_for(searcher, docnum, fields, group, terms, preloaded)
         published = fields.get("published")
         results.hits.append(
             Hit(
@@ -371,10 +376,41 @@ def _collect_hits(
                 published=published.date() if published else None,
                 goals=[int(g) for g in fields.get("goals", "").split(",") if g],
                 is_example=bool(fields.get("example")),
-                score=float(hit.score or 0.0),
+                score=float(score or 0.0),
                 snippet=snippet,
             )
         )
+
+
+# Up to this many matches, ranking visits only the matching documents instead of walking the
+# query's matcher through every candidate (a phrase of common words has thousands of them).
+SMALL_MATCH_SET = 2000
+
+
+def _rank_matches(
+    searcher: Searcher, ranked: Query, matches: int, size: int
+) -> list[tuple[int, float]]:
+    """Score exactly the documents in ``matches``, best first (ties: lower document first)."""
+    docnums = list(MaskSet(matches, size))
+    context = searcher.context()
+    scored: list[tuple[int, float]] = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        local = [d - offset for d in docnums if offset <= d < end]
+        if not local:
+            continue
+        matcher = ranked.matcher(subsearcher, context)
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                scored.append((offset + docnum, matcher.score()))
+    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    return scored
 
 
 def _phrases_as_words(query: Query) -> Query:

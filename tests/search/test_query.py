@@ -343,3 +343,24 @@ def test_excluded_word_is_not_counted_in_the_total_or_the_facets(app):
     assert [h.title for h in results.hits] == ["Degeneracy alone"]
     assert results.total == 1
     assert sum(results.facets["kind"].values()) == 1
+
+
+@pytest.mark.parametrize(
+    "q", ["solar", "solar wind", '"solar power"', "solar -wind", "grid OR wind"]
+)
+def test_small_match_sets_rank_exactly_as_the_full_collector_does(app, monkeypatch, q):
+    """Up to SMALL_MATCH_SET matches are scored one by one; the order and scores must be those
+    of Whoosh's collector, which ranks bigger sets."""
+    from hub.search import query as query_module
+
+    for n in range(30):
+        words = " ".join(["solar"] * (n % 4 + 1) + ["wind"] * (n % 3) + ["grid"] * (n % 5 == 0))
+        published(f"Doc {n}", body=f"{words} power for villages number {n}.")
+    indexing.drain()
+
+    small = [(h.slug, round(h.score, 6)) for h in search(SearchRequest(q), viewer=None).hits]
+    monkeypatch.setattr(query_module, "SMALL_MATCH_SET", -1)
+    full = [(h.slug, round(h.score, 6)) for h in search(SearchRequest(q), viewer=None).hits]
+
+    assert small == full
+    assert small
