@@ -92,6 +92,10 @@ class FacetTable:
     def live(self) -> int:
         return self.masks["_live"][""]
 
+    def readable(self, labels: Iterable[str]) -> int:
+        """The live documents a holder of ``labels`` (permissions.labels_for_user) may read."""
+        return self.any_of("labels", labels) & self.live
+
     def any_of(self, name: str, values: Iterable[str]) -> int:
         result = 0
         for value in values:

@@ -142,6 +142,7 @@ class PageLinks:
     sorts: list[Link]
     suggestion: Link | None
     relax: list[Link]  # for an empty result: drop one filter, with the count it would give
+    label: Any  # (param, value) -> label, as ``labeller`` gives, for the results' own facts
 
 
 def page_links(results: SearchResults, args: dict[str, list[str]], url_for_args: Any) -> PageLinks:
@@ -205,4 +206,4 @@ def page_links(results: SearchResults, args: dict[str, list[str]], url_for_args:
         for (param, value), count in results.without_filter.items()
         if count
     ]
-    return PageLinks(facets, chips, sorts, suggestion, relax)
+    return PageLinks(facets, chips, sorts, suggestion, relax, label)

@@ -78,10 +78,6 @@ class Hit:
     score: float
     snippet: Snippet
 
-    @property
-    def snippet_source(self) -> str:
-        return self.snippet.source
-
 
 @dataclass
 class SearchResults:
@@ -264,8 +260,7 @@ def search(
 
     with live_searcher() as searcher:
         table = table_for(searcher)
-        labels = permissions.labels_for_user(viewer)
-        allowed = table.any_of("labels", labels) & table.live
+        allowed = table.readable(permissions.labels_for_user(viewer))
         selected = allowed & _filter_mask(table, filters)
         query = text_query(searcher, parsed.text, parsed.title)
         if query is NullQuery:
@@ -274,12 +269,12 @@ def search(
             )
             text_matches = 0
         elif query is None:
-            text_matches = allowed
+            text_matches = allowed  # every text match below is within what the viewer may read
         else:
             text_matches = match_mask(query, searcher, table) & allowed
         matches = text_matches & selected
         results.total = matches.bit_count()
-        results.facets = _facet_counts(table, text_matches & allowed, filters)
+        results.facets = _facet_counts(table, text_matches, filters)
         if q and query is not None:
             results.suggestion = suggest(
                 searcher, parsed.text, allowed, table, present_groups(searcher)
@@ -290,7 +285,7 @@ def search(
                     rest = {p: v for p, v in filters.items() if p != param}
                     if len(values) > 1:
                         rest[param] = [v for v in values if v != value]
-                    n = (text_matches & allowed & _filter_mask(table, rest)).bit_count()
+                    n = (text_matches & _filter_mask(table, rest)).bit_count()
                     results.without_filter[(param, value)] = n
             return results
         pages = max(1, math.ceil(results.total / per_page))
@@ -364,7 +359,7 @@ def _collect_hits(
     preloaded = preload_tokens(searcher.reader(), list(groups.items()), terms)
     for docnum, score, fields in page:
         group = groups[docnum]
-        snippet = snippet_for(searcher, docnum, fields, group, terms, preloaded)
+        snippet = snippet_for(docnum, fields, group, preloaded)
         published = fields.get("published")
         results.hits.append(
             Hit(

@@ -186,7 +186,7 @@ def _run(
     if query is None:
         return []
     table = table_for(searcher)
-    allowed = table.any_of("labels", labels) & table.live & ~(1 << docnum)
+    allowed = table.readable(labels) & ~(1 << docnum)
     collector = BudgetedFilter(
         searcher.collector(limit=limit), allow=MaskSet(allowed, table.size), seconds=TIME_BUDGET
     )

@@ -32,22 +32,6 @@ def _fragmenter() -> highlight.PinpointFragmenter:
     return highlight.PinpointFragmenter(maxchars=MAX_CHARS, surround=SURROUND)
 
 
-def _tokens(reader: Any, fieldname: str, docnum: int, terms: set[bytes]) -> list[Token]:
-    """Where the query's terms occur in one document's field, read from the postings."""
-    tokens: list[Token] = []
-    for btext in terms:
-        if (fieldname, btext) not in reader:
-            continue
-        postings = reader.postings(fieldname, btext)
-        postings.skip_to(docnum)
-        if not postings.is_active() or postings.id() != docnum:
-            continue
-        word = btext.decode("utf-8")
-        for pos, start, end in postings.value_as("characters"):
-            tokens.append(Token(text=word, pos=pos, startchar=start, endchar=end))
-    return _longest_at_each_start(tokens)
-
-
 def preload_tokens(
     reader: Any, hits: list[tuple[int, str]], terms: dict[str, set[bytes]]
 ) -> dict[tuple[int, str], list[Token]]:
@@ -145,32 +129,20 @@ def _page_of(pages: list, offset: int) -> tuple[str, int | None]:
 
 
 def snippet_for(
-    searcher: Any,
-    docnum: int,
-    fields: dict,
-    group: str,
-    terms: dict[str, set[bytes]],
-    preloaded: dict[tuple[int, str], list[Token]] | None = None,
+    docnum: int, fields: dict, group: str, tokens: dict[tuple[int, str], list[Token]]
 ) -> Snippet:
     """The snippet a result shows: from the body, else the PDF text, else the summary.
 
-    ``terms`` maps each searched field to the query's terms in it (as index bytes).
+    ``tokens`` are the query's matches per (document, field), from ``preload_tokens``.
     """
-    reader = searcher.reader()
     fragmenter = _fragmenter()
     for source in ("body", "pdf"):
         text = fields.get(source) or ""
-        fieldname = f"{source}_{group}"
-        if not text or not terms.get(fieldname):
-            continue
-        if preloaded is not None:
-            tokens = preloaded.get((docnum, fieldname), [])
-        else:
-            tokens = _tokens(reader, fieldname, docnum, terms[fieldname])
-        if not tokens:
+        matched = tokens.get((docnum, f"{source}_{group}"))
+        if not text or not matched:
             continue
         fragments = highlight.top_fragments(
-            fragmenter.fragment_matches(text, tokens),
+            fragmenter.fragment_matches(text, matched),
             1,
             highlight.BasicFragmentScorer(),
             highlight.FIRST,

@@ -12,7 +12,8 @@ from typing import Any
 from whoosh.support.levenshtein import distance
 
 from hub.search.analysis import analyzer_for, vocabulary_analyzer
-from hub.search.facets import FacetTable, mask_of
+from hub.search.facets import FacetTable
+from hub.search.matchset import TermMasks, term_masks
 from hub.search.schema import TEXT_KINDS, text_field
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -25,12 +26,7 @@ def _fold(word: str) -> str:
     return tokens[0] if len(tokens) == 1 else ""
 
 
-def _visible_frequency(reader: Any, word: str, allowed: int, table: FacetTable) -> int:
-    postings = reader.postings("words", reader.schema["words"].to_bytes(word))
-    return (mask_of(postings.all_ids(), table.size) & allowed).bit_count()
-
-
-def _correction(reader: Any, word: str, allowed: int, table: FacetTable) -> str | None:
+def _correction(reader: Any, word: str, allowed: int, masks: TermMasks) -> str | None:
     maxdist = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
     for n, candidate in enumerate(reader.terms_within("words", word, maxdist, prefix=1)):
@@ -38,7 +34,7 @@ def _correction(reader: Any, word: str, allowed: int, table: FacetTable) -> str 
             break
         if candidate == word:
             continue
-        seen = _visible_frequency(reader, candidate, allowed, table)
+        seen = (masks.get("words", candidate.encode("utf-8")) & allowed).bit_count()
         if not seen:
             continue
         rank = (distance(word, candidate), -seen, candidate)
@@ -80,7 +76,7 @@ def suggest(
         word = _fold(original)
         if not word or reader.doc_frequency("words", word) or _known(reader, original, groups):
             return original
-        correction = _correction(reader, word, allowed, table)
+        correction = _correction(reader, word, allowed, term_masks(searcher, table))
         if correction is None:
             return original
         changed = True

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from hub.errors import Invalid
 from hub.search import analytics
-from hub.search.present import FACET_TITLES, labeller, page_links
+from hub.search.present import FACET_TITLES, page_links
 from hub.search.query import request_from_args, search
 
 bp = Blueprint("search", __name__)
@@ -34,6 +34,6 @@ def results():  # noqa: ANN201
         found=found if (found.request.q or found.filters) else None,
         error=None,
         links=links,
-        country_label=labeller(found),
+        country_label=links.label,
         facet_titles={k: v() for k, v in FACET_TITLES.items()},
     )
