@@ -54,10 +54,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from hub.accounts.views import bp as accounts_bp
+    from hub.applications.views import bp as applications_bp
     from hub.countries.views import bp as countries_bp
     from hub.documents.views import bp as documents_bp
+    from hub.forum.views import bp as forum_bp
     from hub.guidebook.views import bp as guidebook_bp
+    from hub.notifications.views import bp as notifications_bp
     from hub.pages.views import bp as pages_bp
+    from hub.peers.views import bp as peers_bp
+    from hub.reporting.views import bp as reporting_bp
     from hub.sdg.views import bp as sdg_bp
     from hub.search.analytics_views import bp as search_analytics_bp
     from hub.search.api import bp as api_bp
@@ -74,3 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_analytics_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(reporting_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(peers_bp)
+    app.register_blueprint(notifications_bp)

@@ -1,7 +1,16 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
+# Issue 6's packages are imported as modules, so each package keeps its own list of models.
 from hub.accounts.models import LoginAttempt, Role, User
-from hub.countries.models import Country, PartnershipStatus, country_goals
+from hub.applications import models as applications_models
+from hub.countries.models import (
+    ContactRole,
+    Country,
+    CountryContact,
+    Engagement,
+    PartnershipStatus,
+    country_goals,
+)
 from hub.documents.models import (
     Area,
     Attachment,
@@ -15,19 +24,30 @@ from hub.documents.models import (
     Visibility,
     WorkflowEvent,
 )
+from hub.forum import models as forum_models
+from hub.notifications.models import Category, Digest, Notification, NotificationPreference
+from hub.peers import models as peers_models
+from hub.reporting import models as reporting_models
 from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
 from hub.search.models import IndexOutbox, SearchDay, SearchQueryDay
 
 __all__ = [
     "Area",
     "Attachment",
+    "Category",
+    "ContactRole",
     "Country",
+    "CountryContact",
+    "Digest",
+    "Engagement",
     "Document",
     "DocumentArea",
     "ExtractionStatus",
     "IndexOutbox",
     "Kind",
     "LoginAttempt",
+    "Notification",
+    "NotificationPreference",
     "PartnershipStatus",
     "Revision",
     "Role",
@@ -41,5 +61,9 @@ __all__ = [
     "User",
     "Visibility",
     "WorkflowEvent",
+    "applications_models",
+    "forum_models",
+    "peers_models",
+    "reporting_models",
     "country_goals",
 ]

@@ -16,6 +16,7 @@ import enum
 from typing import Any
 
 from hub.accounts.models import Role, User
+from hub.countries.models import Country
 from hub.documents.models import Attachment, Document, Kind, Status, Visibility
 from hub.errors import NotAllowed, NotFound
 
@@ -37,6 +38,20 @@ class Action(enum.StrEnum):
     REVIEW_QUEUE_VIEW = "review:view"
     USER_MANAGE = "user:manage"
     SEARCH_ANALYTICS_VIEW = "search_analytics:view"
+    # Issue 6: the Partnership at work.
+    APPLICATION_REVIEW = "application:review"  # the queue, notes, status, priority weights
+    CONTACT_DETAILS_VIEW = "contact:details"  # focal points, e-mail addresses, phone numbers
+    PROFILE_EDIT = "profile:edit"  # obj: Country
+    OFFER_NEED_CREATE = "offer_need:create"  # obj: Country
+    OFFER_NEED_EDIT = "offer_need:edit"  # obj: an offer or need (has country_id)
+    MATCH_VIEW = "match:view"  # suggested pairs of countries
+    MATCH_RECORD = "match:record"  # a brokered match and its outcome
+    DISCUSSION_READ = "discussion:read"
+    DISCUSSION_POST = "discussion:post"
+    POST_EDIT = "post:edit"  # obj: a post (has author_id and country_id)
+    DISCUSSION_MODERATE = "discussion:moderate"
+    REPORTING_MANAGE = "reporting:manage"
+    NOTIFICATIONS_VIEW = "notifications:view"
 
 
 PUBLIC_LABEL = "public"
@@ -60,6 +75,15 @@ def _own_country(user: User | None, doc: Document) -> bool:
         and doc.country_id is not None
         and doc.country_id == user.country_id
     )
+
+
+def _for_own_country(user: User | None, obj: Any) -> bool:
+    """A focal point acting on their own country, or on something that belongs to it."""
+    if user is None or user.role is not Role.FOCAL_POINT or user.country_id is None:
+        return False
+    if isinstance(obj, Country):
+        return obj.id == user.country_id
+    return getattr(obj, "country_id", None) == user.country_id
 
 
 def _can_read(user: User | None, doc: Document) -> bool:
@@ -101,6 +125,30 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return _is_staff(u)
     if action is Action.WORKSPACE_VIEW:
         return u is not None
+    if action in (
+        Action.APPLICATION_REVIEW,
+        Action.MATCH_RECORD,
+        Action.DISCUSSION_MODERATE,
+        Action.REPORTING_MANAGE,
+    ):
+        return _is_staff(u)
+    if action in (
+        Action.CONTACT_DETAILS_VIEW,
+        Action.MATCH_VIEW,
+        Action.DISCUSSION_READ,
+        Action.DISCUSSION_POST,
+        Action.NOTIFICATIONS_VIEW,
+    ):
+        # Every account belongs to a member country or to the Secretariat.
+        return u is not None
+    if action in (Action.PROFILE_EDIT, Action.OFFER_NEED_CREATE, Action.OFFER_NEED_EDIT):
+        return _is_staff(u) or _for_own_country(u, obj)
+    if action is Action.POST_EDIT:
+        # Authors edit their posts; a focal point also edits their own country's posts.
+        if _is_staff(u):
+            return True
+        is_author = u is not None and getattr(obj, "author_id", None) == u.id
+        return is_author or _for_own_country(u, obj)
     if action is Action.USER_MANAGE:
         return u is not None and u.role is Role.ADMIN
     return False

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.dbtypes import enum_column
@@ -17,6 +18,19 @@ class PartnershipStatus(enum.StrEnum):
     MEMBER = "member"
     APPLICANT = "applicant"
     NONE = "none"
+
+
+class Engagement(enum.StrEnum):
+    """The levels of engagement a country picks in its expression of interest."""
+
+    ALIGN = "align"  # align with the principles
+    SHOWCASE = "showcase"  # showcase experience and support other countries
+    CAPACITY_BUILDING = "capacity_building"  # join capacity building (Global Pilot Programme)
+
+
+class ContactRole(enum.StrEnum):
+    OFFICIAL = "official"  # the senior official responsible for the roadmap
+    FOCAL_POINT = "focal_point"
 
 
 country_goals = Table(
@@ -44,8 +58,18 @@ class Country(db.Model):
     profile: Mapped[str] = mapped_column(Text, default="")
     profile_is_example: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # Filled when an expression of interest is accepted, from its consented parts only.
+    engagement_levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priorities: Mapped[str] = mapped_column(Text, default="")  # Markdown, consented description
+    member_since: Mapped[date | None] = mapped_column(Date)
+
     focus_goals: Mapped[list[SdgGoal]] = relationship(
         secondary=country_goals, order_by=SdgGoal.number
+    )
+    contacts: Mapped[list[CountryContact]] = relationship(
+        back_populates="country",
+        order_by="(CountryContact.role, CountryContact.position)",
+        cascade="all, delete-orphan",
     )
 
     @property
@@ -58,3 +82,25 @@ class Country(db.Model):
 
     def __repr__(self) -> str:
         return f"<Country {self.iso3}>"
+
+
+class CountryContact(db.Model):
+    """A consented contact on a country's profile. Only parts the applicant consented to publish
+    are ever copied here. The official is shown to everyone; focal points (and every e-mail
+    address and phone number) only to logged-in members: see ``hub.permissions``."""
+
+    __tablename__ = "country_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[ContactRole] = mapped_column(enum_column(ContactRole))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    institution: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    country: Mapped[Country] = relationship(back_populates="contacts")

@@ -1,0 +1,1 @@
+"""Expressions of interest from countries, and the Secretariat's review of them."""

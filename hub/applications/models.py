@@ -1,0 +1,3 @@
+"""Models of applications (filled in by issue 6)."""
+
+from __future__ import annotations

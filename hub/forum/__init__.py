@@ -1,0 +1,1 @@
+"""Peer learning discussions: member-only threads on documents and guidebook sections."""

@@ -1,0 +1,3 @@
+"""Models of forum (filled in by issue 6)."""
+
+from __future__ import annotations

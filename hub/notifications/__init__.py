@@ -1,0 +1,1 @@
+"""Notifications: each user's page of what happened, and e-mail digests."""

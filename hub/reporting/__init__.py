@@ -1,0 +1,1 @@
+"""Periodic reporting: periods set by the Secretariat and each member's status."""
