@@ -15,6 +15,7 @@ the route cases, the database fingerprint and the write watch.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import itertools
 import sqlite3
@@ -42,6 +43,9 @@ from tests import factories
 from tests.web import csrf_token, login
 
 POLICY_PATH = Path(__file__).with_name("route_policy.yml")
+# Each area may keep its routes in its own file: route_policy.d/<area>.yml (same shape), with the
+# requests in route_cases_<area>.py (imported at the end of this module).
+POLICY_DIR = Path(__file__).with_name("route_policy.d")
 ACTORS = ("anonymous", "focal_gha", "focal_srb", "editor", "admin")
 ACTOR_ROLES = {
     "focal_gha": (Role.FOCAL_POINT, "GHA"),
@@ -615,6 +619,11 @@ def _resend(w: World, actor: str) -> Call:
     return Call(f"/admin/users/{uid}/invite")
 
 
+# Requests for the routes of other areas (route_cases_<area>.py), registered with @case.
+for _module in sorted(Path(__file__).parent.glob("route_cases_*.py")):
+    importlib.import_module(f"{__package__}.{_module.stem}")
+
+
 # --- the policy and the outcome of a call ---
 
 
@@ -622,6 +631,11 @@ def load_policy() -> dict[tuple[str, str, str], dict[str, str]]:
     """(endpoint, method, case) -> actor -> outcome. A method maps straight to actors, or to
     named cases when a URL parameter (the object, the step) changes the answer."""
     routes = yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8"))["routes"]
+    for extra in sorted(POLICY_DIR.glob("*.yml")):
+        more = yaml.safe_load(extra.read_text(encoding="utf-8"))["routes"]
+        twice = set(routes) & set(more)
+        assert not twice, f"{extra.name}: endpoints already listed elsewhere: {sorted(twice)}"
+        routes.update(more)
     policy = {}
     for endpoint, methods in routes.items():
         for method, entry in methods.items():
