@@ -1,0 +1,63 @@
+"""Offers and needs: who sees them, and how they are listed.
+
+Visibility (decided for issue 6): an OPEN or CLOSED offer or need is visible to everyone, the
+public included. The Partnership exists to showcase experience and support other countries, and a
+country profile lists its offers and needs beside its public priorities; a country deciding whether
+to join learns most from seeing what members share and seek. What stays with members is what
+lets someone act on them: contact details (``Action.CONTACT_DETAILS_VIEW``), the suggested matches
+(``Action.MATCH_VIEW``) and the brokered matches. A WITHDRAWN item was taken back by its country,
+so only those who may edit it (its focal points and the Secretariat) still see it, to reopen it.
+The posting form says that what is posted is public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hub import permissions
+from hub.countries.models import Country
+from hub.extensions import db
+from hub.peers.models import ItemKind, ItemStatus, OfferNeed
+
+PUBLIC_STATUSES = (ItemStatus.OPEN, ItemStatus.CLOSED)
+
+
+def visible_statuses(viewer: Any, country: Country) -> tuple[ItemStatus, ...]:
+    """The statuses of ``country``'s offers and needs that ``viewer`` may see."""
+    if permissions.can(viewer, permissions.Action.OFFER_NEED_CREATE, country):
+        return tuple(ItemStatus)
+    return PUBLIC_STATUSES
+
+
+def can_see(viewer: Any, item: OfferNeed) -> bool:
+    """Whether ``viewer`` may see one offer or need (its page, its place in lists)."""
+    if item.status in PUBLIC_STATUSES:
+        return True
+    return permissions.can(viewer, permissions.Action.OFFER_NEED_EDIT, item)
+
+
+def _listing(stmt: Any) -> list[OfferNeed]:
+    # Open first (they are what a reader can act on), then the newest.
+    stmt = stmt.options(selectinload(OfferNeed.goals), selectinload(OfferNeed.topics)).order_by(
+        (OfferNeed.status != ItemStatus.OPEN),
+        OfferNeed.created_at.desc(),
+        OfferNeed.id.desc(),
+    )
+    return list(db.session.scalars(stmt))
+
+
+def offers_and_needs_for(country: Country, viewer: Any) -> tuple[list[OfferNeed], list[OfferNeed]]:
+    """A country's offers and needs that ``viewer`` may see, open ones first, newest first.
+
+    Country profile pages call this; the visibility rule is this module's docstring."""
+    stmt = select(OfferNeed).where(
+        OfferNeed.country_id == country.id,
+        OfferNeed.status.in_(visible_statuses(viewer, country)),
+    )
+    items = _listing(stmt)
+    offers = [i for i in items if i.kind is ItemKind.OFFER]
+    needs = [i for i in items if i.kind is ItemKind.NEED]
+    return offers, needs
