@@ -18,6 +18,7 @@ from hub.documents.models import Document, Kind, Status, WorkflowEvent
 from hub.errors import Invalid, InvalidTransition
 from hub.extensions import db
 from hub.mail import send_mail
+from hub.notifications import submissions as submission_notices
 from hub.permissions import Action
 
 
@@ -89,6 +90,8 @@ def apply(doc: Document, name: str, *, by: User, comment: str = "") -> WorkflowE
     # The comment is for the author and stays on the workflow event; the revision, which
     # readers may see in a section's public history, is named by the step only.
     revisions.record(doc, by=by, note=transition.name)
+    # In the same transaction as the step: no one is told of a step that did not happen.
+    submission_notices.document_moved(doc, event, by=by)
     db.session.commit()
     audit.log(f"document_{name}", "success", user=by, obj=doc)
     _notify(doc, event, by)

@@ -39,6 +39,19 @@ class Notification(db.Model):
     # Set once the notification went out in a digest, so no digest repeats it.
     digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def link(self) -> str:
+        """The stored URL when it is a path on this site, else "": a page must never send a
+        reader elsewhere (an open redirect) because some caller stored an outside address."""
+        url = self.url or ""
+        if not url.startswith("/") or url.startswith("//") or "\\" in url:
+            return ""
+        return url
+
 
 class NotificationPreference(db.Model):
     """One row per user who changed the default (no digest)."""
