@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
@@ -109,9 +110,21 @@ def _bad_link_message() -> str:
     )
 
 
+def _path(endpoint: str, **values: Any) -> str:
+    """A site path in or out of a request (services run from tests and the CLI too)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(base.netloc or "localhost", script_name=base.path or "/")
+    return adapter.build(endpoint, values)
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
 def unsubscribe_url(user: User, thread: Thread) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return base + url_for("forum.unsubscribe_link", token=make_token(user, thread))
+    return _absolute(_path("forum.unsubscribe_link", token=make_token(user, thread)))
 
 
 # --- telling followers of a reply ---
@@ -149,8 +162,7 @@ def notify_reply(post: Post) -> list[Mail]:
     """Queue a notification for each follower (in the caller's transaction) and return the
     e-mails to send once the reply is committed."""
     thread = post.thread
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    path = url_for("forum.show", thread_id=thread.id, _anchor=f"post-{post.id}")
+    path = _path("forum.show", thread_id=thread.id) + f"#post-{post.id}"
     author = post.author.name if post.author else _("Someone")
     message = _('%(name)s replied in "%(title)s"', name=author, title=thread.title)
     subject = _("New reply: %(title)s", title=thread.title)
@@ -170,7 +182,7 @@ def notify_reply(post: Post) -> list[Mail]:
             title=thread.title,
             document=thread.document.title,
             excerpt=excerpt,
-            url=base + path,
+            url=_absolute(path),
             unsubscribe=unsubscribe_url(user, thread),
         )
         mails.append(Mail(user.email, subject, body))
