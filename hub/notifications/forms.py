@@ -15,7 +15,6 @@ class DigestForm(FlaskForm):
     digest = RadioField(
         _l("How often should we e-mail you a summary of your unread notifications?"),
         choices=[(d.value, DIGEST_LABELS[d]) for d in Digest],
-        default=Digest.OFF.value,
         validators=[
             AnyOf(
                 [d.value for d in Digest],

@@ -106,7 +106,9 @@ def test_filter_by_category_shows_only_that_category_with_unread_counts(client, 
     html = client.get(f"{PAGE}?category=reply").get_data(as_text=True)
     assert "A reply arrived" in html and "Another reply" in html
     assert "A report is due" not in html
-    assert re.search(r'aria-current="page"[^>]*>Replies\s*<span class="unread-count">\(1 unread\)', html)
+    assert re.search(
+        r'aria-current="page"[^>]*>Replies\s*<span class="unread-count">\(1 unread\)', html
+    )
     assert re.search(r">Reports due\s*<span class=\"unread-count\">\(1 unread\)", html)
     assert re.search(r">All\s*<span class=\"unread-count\">\(2 unread\)", html)
 
