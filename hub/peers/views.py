@@ -33,10 +33,10 @@ KINDS = {"offers": ItemKind.OFFER, "needs": ItemKind.NEED}
 SHOWN_PAIRS = 50
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _labels() -> dict:
     return {
-        "area_labels": {a.value: label for a, label in AREA_LABELS.items()},
+        "peer_area_labels": {a.value: label for a, label in AREA_LABELS.items()},
         "match_status_labels": {s.value: label for s, label in MATCH_STATUS_LABELS.items()},
     }
 
