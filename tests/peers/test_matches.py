@@ -43,7 +43,9 @@ def world(app):  # noqa: ANN001, ANN201
 
 
 def _record(w, **kw):  # noqa: ANN001, ANN003, ANN202
-    return brokering.record(w["need"], w["offer"], matched_on=date(2026, 11, 2), by=w["staff"], **kw)
+    return brokering.record(
+        w["need"], w["offer"], matched_on=date(2026, 11, 2), by=w["staff"], **kw
+    )
 
 
 def test_only_the_secretariat_records_a_match(world, mail):
