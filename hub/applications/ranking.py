@@ -83,7 +83,8 @@ class Reason:
     points: float
 
     def __str__(self) -> str:
-        return f"{self.text} ({self.points:+.1f})"
+        shown = f"{self.points:+.2f}"  # +3.0, +1.5, +0.25: the parts add up to the score shown
+        return f"{self.text} ({shown[:-1] if shown.endswith('0') else shown})"
 
 
 @dataclass

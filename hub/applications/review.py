@@ -91,7 +91,7 @@ def counts(*, by: Any) -> dict[ApplicationStatus, int]:
     rows = db.session.execute(
         select(Application.status, func.count(Application.id)).group_by(Application.status)
     )
-    found = dict(rows.tuples().all())
+    found = {status: n for status, n in rows}
     return {status: found.get(status, 0) for status in ApplicationStatus}
 
 
@@ -246,7 +246,7 @@ def priority(*, by: Any) -> list[ranking.Ranked]:
         select(Country.region, Country.sub_region).where(
             Country.partnership_status.in_((PartnershipStatus.PILOT, PartnershipStatus.MEMBER))
         )
-    ).tuples()
+    ).all()
     groups: dict[str, set] = {}
     isos = [a.country.iso3 for a in open_apps]
     for row in db.session.scalars(
@@ -266,4 +266,4 @@ def priority(*, by: Any) -> list[ranking.Ranked]:
         )
         for a in open_apps
     ]
-    return ranking.rank(candidates, list(partners), weights())
+    return ranking.rank(candidates, [(r, s) for r, s in partners], weights())

@@ -83,10 +83,14 @@ def test_add_another_focal_point_without_javascript_keeps_everything(client):
 
 
 def test_two_focal_points_are_kept_in_order_and_blank_rows_dropped(client):
-    data = form_data(**{
-        "focal_points-1-name": "Second Person", "focal_points-1-email": "second@example.org",
-        "focal_points-2-name": "", "focal_points-2-email": "",
-    })  # fmt: skip
+    data = form_data(
+        **{
+            "focal_points-1-name": "Second Person",
+            "focal_points-1-email": "second@example.org",
+            "focal_points-2-name": "",
+            "focal_points-2-email": "",
+        }
+    )
     assert post(client, URL, data, form_url=URL).status_code == 303
     application = db.session.scalar(select(Application))
     assert [fp.name for fp in application.focal_points] == ["Chikondi Phiri", "Second Person"]
@@ -183,8 +187,11 @@ def test_rate_limit_per_address_is_counted_in_the_database(client):
     assert response.status_code == 429
     assert "Too many expressions of interest" in response.data.decode()
     assert _count() == 0
-    other = client.post(URL, data={**form_data("FJI"), "csrf_token": _token(client)},
-                        environ_base={"REMOTE_ADDR": "198.51.100.7"})  # fmt: skip
+    other = client.post(
+        URL,
+        data={**form_data("FJI"), "csrf_token": _token(client)},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     assert other.status_code == 303
 
 
