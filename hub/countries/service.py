@@ -7,15 +7,28 @@ for a few minutes instead of being queried on every request.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
-from hub.countries.models import Country
+from hub.countries.models import (
+    ContactRole,
+    Country,
+    CountryContact,
+    Engagement,
+    PartnershipStatus,
+)
+from hub.errors import Conflict, Invalid
 from hub.extensions import db
+from hub.permissions import Action, can, require
+from hub.sdg.models import SdgGoal
 
 CACHE_SECONDS = 300
 
@@ -65,3 +78,180 @@ def country_names(iso3_codes: Iterable[str]) -> dict[str, str]:
 def resolve_country(value: str) -> str | None:
     """An ISO3 code from a code (ISO2 or ISO3) or a country name, case-insensitively."""
     return _table().lookup.get(value.strip().lower())
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact as one viewer may see it: e-mail and phone are empty unless the viewer may see
+    contact details, so a template cannot show what it was never given."""
+
+    name: str
+    title: str
+    institution: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Profile:
+    country: Country
+    officials: list[ContactView]
+    focal_points: list[ContactView]  # empty for the public
+    contact_details_shown: bool
+    engagement: list[Engagement]
+    reporting: Any  # hub.reporting.service.CountryStatus, or None for non-members
+    offers: list[Any] | None  # None while peer learning offers no look-up
+    needs: list[Any] | None
+    can_edit: bool
+    edit_token: str
+
+
+def _contact(contact: CountryContact, details: bool) -> ContactView:
+    return ContactView(
+        name=contact.name,
+        title=contact.title,
+        institution=contact.institution,
+        email=contact.email if details else "",
+        phone=contact.phone if details else "",
+    )
+
+
+def _offers_and_needs(country: Country, viewer: Any) -> tuple[list | None, list | None]:
+    """Peer learning's own look-up, which applies its own visibility rule."""
+    try:
+        from hub.peers.service import offers_and_needs_for
+    except ImportError:  # peer learning not installed yet: the page says so
+        return None, None
+    offers, needs = offers_and_needs_for(country, viewer)
+    return list(offers), list(needs)
+
+
+def profile_for(country: Country, viewer: Any, *, today: date) -> Profile:
+    """What ``viewer`` may see of a country's profile. Focal points, and every e-mail address
+    and phone number, reach only viewers allowed to see contact details (see hub.permissions);
+    the public gets the official's name, title and institution only."""
+    from hub.reporting.service import status_of
+
+    details = can(viewer, Action.CONTACT_DETAILS_VIEW)
+    officials = [c for c in country.contacts if c.role is ContactRole.OFFICIAL]
+    focal = [c for c in country.contacts if c.role is ContactRole.FOCAL_POINT] if details else []
+    engagement = [Engagement(v) for v in country.engagement_levels or [] if v in _ENGAGEMENTS]
+    offers, needs = _offers_and_needs(country, viewer) if country.is_partner else ([], [])
+    return Profile(
+        country=country,
+        officials=[_contact(c, details) for c in officials],
+        focal_points=[_contact(c, details) for c in focal],
+        contact_details_shown=details,
+        engagement=[e for e in Engagement if e in engagement],
+        reporting=status_of(country, today=today, viewer=viewer) if country.is_partner else None,
+        offers=offers,
+        needs=needs,
+        can_edit=can(viewer, Action.PROFILE_EDIT, country),
+        edit_token=profile_token(country),
+    )
+
+
+_ENGAGEMENTS = {e.value for e in Engagement}
+
+
+def profile_token(country: Country) -> str:
+    """A fingerprint of the editable parts (priorities and SDGs of focus). The edit form carries
+    the one it was opened with; a save whose fingerprint no longer matches would overwrite
+    someone else's change, so it is refused. (Country has no version column of its own.)"""
+    text = country.priorities + "\x00" + ",".join(str(g.number) for g in country.focus_goals)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+PRIORITIES_MAX = 20_000
+
+
+def update_profile(
+    country: Country, *, priorities: str, goals: list[int], expected_token: str, by: Any
+) -> bool:
+    """Save a country's priorities (Markdown) and SDGs of focus; returns whether anything
+    changed. Raises Conflict when someone else saved since the editor opened the form."""
+    require(by, Action.PROFILE_EDIT, country)
+    priorities = priorities.replace("\r\n", "\n").strip()
+    if len(priorities) > PRIORITIES_MAX:
+        raise Invalid(_("Priorities are limited to %(n)d characters.", n=PRIORITIES_MAX))
+    numbers = sorted(set(goals))
+    rows = {
+        g.number: g for g in db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)))
+    }
+    missing = [n for n in numbers if n not in rows]
+    if missing:
+        raise Invalid(_("SDG %(n)s is not known.", n=missing[0]))
+    # Take the row's write lock before reading it again, so two editors saving at the same moment
+    # are serialised and the second one sees the first one's change (both databases).
+    db.session.execute(
+        update(Country).where(Country.id == country.id).values(priorities=Country.priorities)
+    )
+    db.session.refresh(country)
+    db.session.expire(country, ["focus_goals"])
+    if profile_token(country) != expected_token:
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "Someone else changed this profile after you opened it. Your text is kept below; "
+                "compare it with the saved version, then save again."
+            )
+        )
+    changed = priorities != country.priorities or [g.number for g in country.focus_goals] != numbers
+    if changed:
+        country.priorities = priorities
+        country.focus_goals = [rows[n] for n in numbers]
+    db.session.commit()
+    return changed
+
+
+# --- the overview of countries by region ----------------------------------------------------
+
+
+@dataclass
+class RegionOverview:
+    name: str
+    countries: list[Country]
+    pilots: int
+    members: int
+    others: int  # not (yet) members, listed for their documents
+
+    @property
+    def total(self) -> int:
+        return len(self.countries)
+
+
+@dataclass
+class Overview:
+    regions: list[RegionOverview]
+    co_chairs: list[Country]
+    pilots: int
+    members: int
+    others: int
+
+
+def overview(listed: list[Country]) -> Overview:
+    """Countries grouped by UN region with counts per Partnership status, for a page that
+    describes the Partnership in text and tables rather than with a map."""
+    by_region: dict[str, list[Country]] = {}
+    for country in sorted(listed, key=lambda c: (c.region or "\uffff", c.name)):
+        by_region.setdefault(country.region or "—", []).append(country)
+    regions = [
+        RegionOverview(
+            name=name,
+            countries=members,
+            pilots=sum(c.partnership_status is PartnershipStatus.PILOT for c in members),
+            members=sum(c.partnership_status is PartnershipStatus.MEMBER for c in members),
+            others=sum(not c.is_partner for c in members),
+        )
+        for name, members in by_region.items()
+    ]
+    return Overview(
+        regions=regions,
+        co_chairs=[c for c in listed if c.is_co_chair],
+        pilots=sum(r.pilots for r in regions),
+        members=sum(r.members for r in regions),
+        others=sum(r.others for r in regions),
+    )

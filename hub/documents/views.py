@@ -9,11 +9,12 @@ from flask_login import current_user
 from hub import permissions
 from hub.documents import files, service
 from hub.documents.listing import filter_from_args
-from hub.documents.models import Area, Attachment
+from hub.documents.models import Area, Attachment, Kind
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.guidebook import topics
 from hub.http import int_arg
+from hub.reporting.changes import changes_since_previous, previous_brief
 from hub.search.related import related_documents
 
 bp = Blueprint("documents", __name__)
@@ -54,6 +55,17 @@ def show(kind_path: str, slug: str):  # noqa: ANN201
         doc=doc,
         sections=topics.sections_of(doc, viewer=current_user),
         related=related_documents(doc, current_user),
+        previous_brief=previous_brief(doc, current_user),
+    )
+
+
+@bp.get("/briefs/<slug>/changes")
+def brief_changes(slug: str):  # noqa: ANN201
+    """What changed since the country's previous brief (a report compared with the last one)."""
+    doc = service.get_for_viewer(Kind.POLICY_BRIEF, slug, viewer=current_user)
+    previous, changes = changes_since_previous(doc, current_user)
+    return render_template(
+        "documents/brief_changes.html", doc=doc, previous=previous, changes=changes
     )
 
 
