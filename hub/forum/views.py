@@ -85,6 +85,9 @@ def _document(doc_id: int) -> Document:
 def new(doc_id: int):  # noqa: ANN201
     doc = _document(doc_id)
     permissions.require(_user(), Action.DISCUSSION_POST)
+    if doc.status is not Status.PUBLISHED:
+        # Drafts and archived documents have no discussions to start.
+        raise NotFound(_("Discussions can be started on published documents only."))
     form = ThreadForm()
     status = 200
     if form.validate_on_submit():
