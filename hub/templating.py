@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from hub import permissions
+from hub import navigation, permissions
 from hub.accounts.forms import ROLE_CHOICES
 from hub.documents.models import Area, Document, Kind
 from hub.documents.service import KIND_PATHS
@@ -100,6 +100,8 @@ def register(app: Flask) -> None:
         show_date=show_date,
         page_url=page_url,
         can=permissions.can,
+        main_links=navigation.main_links,
+        account_links=navigation.account_links,
         Action=permissions.Action,
     )
     app.jinja_env.trim_blocks = True
