@@ -51,6 +51,7 @@ class _Progress:
 )
 def load_reference(reference_dir: Path, countries_file: Path) -> None:
     """Load the SDG framework, all ISO countries with UN regions, and Partnership facts."""
+    from hub.applications.reference import load_country_groups
     from hub.countries.reference import load_countries, load_partnership
     from hub.sdg.reference import load_sdgs
 
@@ -60,6 +61,8 @@ def load_reference(reference_dir: Path, countries_file: Path) -> None:
         f"{counts['indicators']} indicators"
     )
     click.echo(f"Countries: {load_countries(reference_dir / 'm49_regions.csv')}")
+    groups = reference_dir / "un_country_groups.csv"
+    click.echo(f"LDC, LLDC and SIDS memberships: {load_country_groups(groups)}")
     try:
         click.echo(f"Partnership entries: {load_partnership(countries_file)}")
     except HubError as exc:
@@ -152,3 +155,15 @@ def create_user(email: str, name: str, role: str, country: str | None, password:
             db.session.commit()
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {role} {user.email}")
+
+
+def _register_area_commands() -> None:
+    """Commands that belong to one area live in that area's package; cron runs them."""
+    from hub.notifications.commands import send_digests_command
+    from hub.reporting.commands import register as register_reporting
+
+    hub_cli.add_command(send_digests_command)
+    register_reporting(hub_cli)
+
+
+_register_area_commands()
