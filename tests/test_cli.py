@@ -203,6 +203,27 @@ def test_load_reference_sets_ghana_as_a_co_chairing_pilot(app, runner, countries
     assert (ghana.partnership_status, ghana.is_co_chair) == (PartnershipStatus.PILOT, True)
 
 
+def test_load_reference_loads_the_un_country_groups(app, runner, countries_file):
+    from hub.applications.models import CountryGroup, CountryGroupMembership
+
+    result = runner.invoke(args=["hub", "load-reference", "--countries", str(countries_file)])
+
+    assert result.exit_code == 0, result.output
+    assert "LDC, LLDC and SIDS memberships:" in result.output
+    groups = {
+        (m.iso3, m.group)
+        for m in db.session.scalars(
+            select(CountryGroupMembership).where(CountryGroupMembership.iso3.in_(["NPL", "FJI"]))
+        )
+    }
+    # Nepal is least developed and landlocked; Fiji is a small island developing State.
+    assert groups == {
+        ("NPL", CountryGroup.LDC),
+        ("NPL", CountryGroup.LLDC),
+        ("FJI", CountryGroup.SIDS),
+    }
+
+
 def test_load_reference_with_an_unknown_country_code_fails(app, runner, tmp_path):
     path = tmp_path / "countries.yml"
     path.write_text("- iso3: XXX\n  partnership_status: pilot\n")
