@@ -38,6 +38,9 @@ WEIGHT_SDGS = 2.0
 WEIGHT_DOCUMENTS = 2.0
 WEIGHT_AREAS = 1.0
 MIN_SCORE = 5.0
+# Below this similarity the documents still add their small share to the score, but are not
+# named as a reason: a faint likeness (one common word) would read as a claim.
+DOCUMENT_REASON_MIN = 0.3
 BREADTH_SHARE = 0.25
 
 
@@ -152,7 +155,7 @@ def score_pair(
         areas=tuple(sorted(shared_areas)),
         topics=tuple(sorted(shared_topics)),
         words=tuple(word for term, word in need.key_terms if term in shared_terms),
-        documents=evidence.titles if documents > 0 else (),
+        documents=evidence.titles if documents >= DOCUMENT_REASON_MIN else (),
         document_similarity=documents,
     )
 

@@ -11,6 +11,8 @@ from hub.documents.models import Area
 from hub.peers.forms import AREA_LABELS
 from hub.peers.matching import PairScore
 
+WORDS_SHOWN = 6  # the need's strongest shared words; more reads as noise
+
 
 def _join(names: list[str]) -> str:
     quoted = [f"“{n}”" for n in names]
@@ -33,7 +35,7 @@ def reasons(pair: PairScore, topics: Mapping[int, str], offering_country: str) -
             )
         )
     if pair.words:
-        said.append(_("Both speak of %(words)s.", words=_join(list(pair.words))))
+        said.append(_("Both speak of %(words)s.", words=_join(list(pair.words[:WORDS_SHOWN]))))
     if pair.goals:
         goals = ", ".join(_("SDG %(n)s", n=n) for n in pair.goals)
         said.append(_("Both work towards %(goals)s.", goals=goals))

@@ -24,60 +24,36 @@ from hub.search.query import SearchRequest, search
 KEY_WORDS = 12  # the need's words sent to the search engine and compared with offers
 SEARCH_HITS = 60  # hits read per need: enough to reach every country with a close document
 TITLES_SHOWN = 3
+TITLE_SHARE = 0.5  # a country's documents named beside its best one score at least this share
 MIN_LENGTH = 3
 _WORD = re.compile(r"^[^\W\d_]+$")
+# "start-ups", "deep-tech", "spin-off": one word to compare, shown as written; the search engine
+# gets its parts, as its own analysis splits them.
+_COMPOUND = re.compile(r"\b([^\W\d_]+)-([^\W\d_]+)\b")
 # Words every offer or need uses whatever it is about: they would match everything.
-GENERIC = [
-    "want",
-    "wants",
-    "learn",
-    "learning",
-    "need",
-    "needs",
-    "offer",
-    "offers",
-    "share",
-    "sharing",
-    "country",
-    "countries",
-    "national",
-    "experience",
-    "experiences",
-    "support",
-    "help",
-    "would",
-    "could",
-    "also",
-    "like",
-    "other",
-    "others",
-    "peer",
-    "peers",
-    "partner",
-    "partners",
-    "partnership",
-    "member",
-    "members",
-    "work",
-    "working",
-    "know",
-    "knowledge",
-    "us",
-    "our",
-    "we",
-]
+GENERIC = """
+want wants learn learning need needs offer offers share sharing country countries national
+experience experiences support help would could also like other others peer peers partner partners
+partnership member members work working know knowledge us our we set setting run running build
+building plan planning first new how way ways use using make making get good practice practices
+able can
+""".split()  # noqa: SIM905 - a word list reads better as text
 
 
 def _analyse(text: str) -> list[tuple[str, str]]:
-    """(term, word) pairs of a plain text, in order, generic words left out."""
+    """(term, word) pairs of a plain text, in order, generic words left out. A hyphenated
+    compound is one term; its word keeps the hyphen."""
+    compounds = {f"{a}{b}".lower(): f"{a}-{b}".lower() for a, b in _COMPOUND.findall(text)}
+    text = _COMPOUND.sub(r"\1\2", text)
     analyzer = analyzer_for("en")
     pairs = []
     for token in analyzer(text, keeporiginal=True):
         word = token.original.lower()
         if len(word) < MIN_LENGTH or not _WORD.match(word):
             continue
-        pairs.append((token.text, word))
-    return [(t, w) for t, w in pairs if t not in _generic_terms()]
+        pairs.append((token.text, compounds.get(word, word)))
+    generic = _generic_terms()
+    return [(t, w) for t, w in pairs if t not in generic]
 
 
 _GENERIC_TERMS: frozenset[str] | None = None
@@ -119,7 +95,7 @@ def document_evidence(
     """For one need's key words: ISO3 of each of ``countries`` whose published documents the
     search engine finds -> how close they come (see the module docstring)."""
     wanted = {c.upper() for c in countries}
-    words = " ".join(dict.fromkeys(word for _, word in key))
+    words = " ".join(dict.fromkeys(word.replace("-", " ") for _, word in key))
     if not words or not wanted:
         return {}
     request = SearchRequest(
@@ -131,12 +107,13 @@ def document_evidence(
         return {}
     best: dict[str, float] = {}
     titles: dict[str, list[str]] = defaultdict(list)
-    for hit in results.hits:
+    for hit in results.hits:  # best first
         country = (hit.country or "").upper()
         if country not in wanted or hit.score <= 0:
             continue
-        best[country] = max(best.get(country, 0.0), hit.score)
-        if len(titles[country]) < TITLES_SHOWN:
+        best.setdefault(country, hit.score)
+        close = hit.score >= TITLE_SHARE * best[country]
+        if close and len(titles[country]) < TITLES_SHOWN:
             titles[country].append(hit.title)
     if not best:
         return {}
