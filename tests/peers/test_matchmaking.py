@@ -153,3 +153,18 @@ def test_a_country_answering_several_needs_ranks_above_one_answering_one_as_well
     pairs = rank_country_pairs(needs, offers)
     assert [(p.need_country_id, p.offer_country_id) for p in pairs] == [(1, 2), (1, 3)]
     assert pairs[0].score > pairs[1].score
+
+
+def test_faint_document_likeness_counts_but_is_not_named_as_a_reason():
+    need = _facts(1, 1, goals=frozenset({9}))
+    offer = _facts(2, 2, goals=frozenset({9}))
+    faint = score_pair(need, offer, DocumentEvidence(0.2, ("Barely related",)))
+    none = score_pair(need, offer)
+    assert faint.score > none.score
+    assert faint.documents == ()
+
+
+def test_key_words_keep_compounds_and_leave_out_generic_words():
+    words = [w for _, w in similarity.key_terms("We want to learn about start-ups", "Deep-tech.")]
+    assert words == ["start-ups", "deep-tech"]
+    assert similarity.terms("Start-ups", "") == similarity.terms("startups", "")
