@@ -72,7 +72,7 @@ def test_profile_shows_sdgs_of_focus_and_reporting_status(client, ghana):
     db.session.commit()
     html = client.get("/countries/gha").get_data(as_text=True)
     assert "SDGs of focus" in html and 'href="/sdgs/9"' in html and 'href="/sdgs/17"' in html
-    assert "Reporting" in html and "No reporting period yet" in html
+    assert "<dt>Reporting</dt>" in html and "No reporting period yet" in html
 
 
 def factories_goal(number: int):
@@ -81,16 +81,28 @@ def factories_goal(number: int):
     return db.session.get(SdgGoal, number)
 
 
-def test_profile_lists_offers_and_needs_or_says_where_they_will_be(client, ghana):
+def test_profile_lists_offers_and_needs_from_peer_learning(client, ghana):
+    from hub.peers.models import ItemKind, ItemStatus, OfferNeed
+
     html = client.get("/countries/gha").get_data(as_text=True)
-    assert "Offers and needs" in html
-    assert "No offers yet." in html or "once peer learning is available" in html
+    assert 'id="peer-h"' in html and "No offers yet." in html and "No needs yet." in html
+    db.session.add_all([
+        OfferNeed(kind=ItemKind.OFFER, country_id=ghana.id, title="Our foresight method"),
+        OfferNeed(kind=ItemKind.NEED, country_id=ghana.id, title="Help with STI indicators"),
+        OfferNeed(kind=ItemKind.NEED, country_id=ghana.id, title="Withdrawn wish",
+                  status=ItemStatus.WITHDRAWN),
+    ])  # fmt: skip
+    db.session.commit()
+    html = client.get("/countries/gha").get_data(as_text=True)
+    offers, needs = html.split("What Ghana offers")[1].split("What Ghana wants to learn")
+    assert "Our foresight method" in offers and "Help with STI indicators" in needs
+    assert "Withdrawn wish" not in html  # peer learning's own visibility rule
 
 
 def test_non_member_country_page_has_no_member_sections(client, app):
     html = client.get("/countries/nor").get_data(as_text=True)
     assert "Not a member" in html
-    assert "Offers and needs" not in html and "Reporting" not in html
+    assert 'id="peer-h"' not in html and "<dt>Reporting</dt>" not in html
 
 
 # --- editing ---
@@ -228,7 +240,7 @@ def test_country_list_gives_an_overview_by_region_in_text(client, app):
     partner("KEN", PartnershipStatus.PILOT)
     with_contacts(partner("NGA"))
     html = client.get("/countries/").get_data(as_text=True)
-    assert "<h2" in html and ">Africa</h2>" in html and ">Europe</h2>" in html
+    assert "<h2>Africa</h2>" in html and "<h2>Europe</h2>" in html
     assert "Co-chairs of the Partnership: Ghana, Serbia." in html
     assert "Summary by region" in html
     # Africa: two pilots (Ghana, Kenya) and one member (Nigeria)
