@@ -18,6 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from hub import audit
 from hub.countries.models import (
     ContactRole,
     Country,
@@ -204,6 +205,8 @@ def update_profile(
         country.priorities = priorities
         country.focus_goals = [rows[n] for n in numbers]
     db.session.commit()
+    if changed:
+        audit.log("country_profile_edit", "success", user=by, obj=country)
     return changed
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from hub import permissions
+from hub import audit, permissions
 from hub.countries.models import Country, PartnershipStatus
 from hub.documents.models import Document, Kind, Status
 from hub.errors import Invalid
@@ -52,6 +52,7 @@ def set_schedule(*, months: int, starts_on: date, note: str = "", by: Any) -> Re
     )
     db.session.add(setting)
     db.session.commit()
+    audit.log("reporting_schedule_set", "success", user=by, obj=setting, months=months)
     return setting
 
 

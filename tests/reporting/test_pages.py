@@ -115,6 +115,8 @@ def test_staff_set_a_period_and_the_history_is_kept(app, client):
     html = client.get("/reporting/settings").get_data(as_text=True)
     assert "Yearly, as agreed" in html and editor.name in html
     assert "In force: periods of 6 months" in html
+    with open(app.config["AUDIT_LOG"], encoding="utf-8") as fh:
+        assert fh.read().count('"action": "reporting_schedule_set"') == 2
 
 
 def test_bad_period_is_refused_with_the_input_kept(app, client):

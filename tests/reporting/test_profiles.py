@@ -127,6 +127,8 @@ def test_focal_point_edits_own_country_priorities_and_sdgs(app, client, ghana):
     assert [g.number for g in ghana.focus_goals] == [7, 13]
     page = client.get("/countries/gha").get_data(as_text=True)
     assert "Profile saved." in page and "<strong>focus</strong>" in page
+    with open(app.config["AUDIT_LOG"], encoding="utf-8") as fh:
+        assert f'"object": "country:{ghana.id}"' in fh.read()
 
 
 def test_focal_point_cannot_edit_another_country(app, client, ghana):
