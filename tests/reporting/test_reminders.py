@@ -172,3 +172,15 @@ def test_new_member_who_joined_mid_period_is_not_reminded_for_that_period(app, m
     assert reminders_due(date(2025, 12, 21)) == []
     assert reminders_due(date(2026, 1, 1)) == []
     assert [r.kind for r in reminders_due(date(2026, 12, 5))] == [ReminderKind.DUE_SOON]
+
+
+def test_command_registers_under_a_flask_group(app, ghana):
+    """The lead adds it to ``flask hub`` with ``register(hub_cli)``."""
+    from flask.cli import AppGroup
+
+    from hub.reporting.commands import register
+
+    group = AppGroup("hub")
+    register(group)
+    result = app.test_cli_runner().invoke(group, ["send-reminders", "--today", "2025-06-01"])
+    assert result.exit_code == 0 and "reminders sent: 0" in result.output
