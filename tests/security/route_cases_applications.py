@@ -21,6 +21,7 @@ from hub.applications.ranking import CRITERIA
 from hub.countries.models import Country, PartnershipStatus
 from hub.documents import files
 from hub.extensions import db
+from tests.security import test_route_matrix
 from tests.security.test_route_matrix import PDF, Call, World, case, current
 
 _reserved: set[str] = set()  # countries a built (not yet sent) application form will use
@@ -77,6 +78,28 @@ def _pdf_file():  # noqa: ANN202
     return path
 
 
+def _world_applications(w: World) -> None:
+    """Applications the GET pages show, made with the world: the T-13 crawl counts any write
+    made while it builds a GET request as a write by that GET."""
+    w.applications = {  # type: ignore[attr-defined]
+        "received": _application()[0],
+        "with a pdf": _application(pdf=True)[0],
+    }
+
+
+_setups = getattr(test_route_matrix, "WORLD_SETUP", None)
+if _setups is not None:
+    _setups.append(_world_applications)
+else:  # until the matrix has a set-up hook (requested in /work/notes/issue6-requests.md)
+    _world_init = World.__init__
+
+    def _init_with_applications(self: World, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        _world_init(self, *args, **kwargs)
+        _world_applications(self)
+
+    World.__init__ = _init_with_applications  # type: ignore[method-assign]
+
+
 @case("applications.apply", "GET")
 def _apply_page(w: World, actor: str) -> Call:
     return Call("/applications/apply")
@@ -123,14 +146,12 @@ case("applications.priority", "GET")(lambda w, actor: Call("/applications/review
 
 @case("applications.review_detail", "GET")
 def _detail(w: World, actor: str) -> Call:
-    application_id, _version = _application()
-    return Call(f"/applications/review/{application_id}")
+    return Call(f"/applications/review/{w.applications['received']}")  # type: ignore[attr-defined]
 
 
 @case("applications.review_pdf", "GET")
 def _pdf(w: World, actor: str) -> Call:
-    application_id, _version = _application(pdf=True)
-    return Call(f"/applications/review/{application_id}/pdf")
+    return Call(f"/applications/review/{w.applications['with a pdf']}/pdf")  # type: ignore[attr-defined]
 
 
 @case("applications.add_note", "POST")
