@@ -41,6 +41,19 @@ def new_match() -> BrokeredMatch:
     return match
 
 
+def shared(w: World) -> dict[str, int]:
+    """Objects the GET cases read, made once per World by whichever peers case is built first.
+
+    T-13 crawls every GET case inside a write watch and builds the call inside it too, so a GET
+    case must not write; T-13 builds the POST cases before its crawl, and those make these."""
+    made = getattr(w, "_peers_shared", None)
+    if made is None:
+        made = {name: new_item(name).id for name in ITEMS}
+        made["match"] = new_match().id
+        w._peers_shared = made
+    return made
+
+
 def item_form(title: str, version: int | str = "", **extra: str) -> dict:
     return {
         "title": title,
@@ -56,11 +69,11 @@ def item_form(title: str, version: int | str = "", **extra: str) -> dict:
 case("peers.index", "GET")(lambda w, actor: Call("/peer-learning/"))
 for _name in ITEMS:
     case("peers.item", "GET", _name)(
-        lambda w, actor, name=_name: Call(f"/peer-learning/items/{new_item(name).id}")
+        lambda w, actor, name=_name: Call(f"/peer-learning/items/{shared(w)[name]}")
     )
 for _name in ("open GHA offer", "withdrawn GHA offer"):
     case("peers.edit", "GET", _name)(
-        lambda w, actor, name=_name: Call(f"/peer-learning/items/{new_item(name).id}/edit")
+        lambda w, actor, name=_name: Call(f"/peer-learning/items/{shared(w)[name]}/edit")
     )
 for _kind_path in ("offers", "needs"):
     case("peers.new", "GET", _kind_path)(
@@ -69,11 +82,12 @@ for _kind_path in ("offers", "needs"):
 case("peers.suggested", "GET")(lambda w, actor: Call("/peer-learning/suggestions"))
 case("peers.matches", "GET")(lambda w, actor: Call("/peer-learning/matches"))
 case("peers.new_match", "GET")(lambda w, actor: Call("/peer-learning/matches/new"))
-case("peers.match", "GET")(lambda w, actor: Call(f"/peer-learning/matches/{new_match().id}"))
+case("peers.match", "GET")(lambda w, actor: Call(f"/peer-learning/matches/{shared(w)['match']}"))
 
 
 def _new(kind_path: str):  # noqa: ANN202
     def build(w: World, actor: str) -> Call:
+        shared(w)
         title = f"Posted {kind_path} {uuid.uuid4().hex[:8]}"
         return Call(
             f"/peer-learning/new/{kind_path}",
@@ -92,6 +106,7 @@ for _kind_path in ("offers", "needs"):
 
 def _edit(name: str):  # noqa: ANN202
     def build(w: World, actor: str) -> Call:
+        shared(w)
         item = new_item(name)
         item_id, version = item.id, item.version
         title = f"Edited {uuid.uuid4().hex[:8]}"
@@ -117,6 +132,7 @@ def _step(name: str):  # noqa: ANN202
     spec, step, target = STEPS[name]
 
     def build(w: World, actor: str) -> Call:
+        shared(w)
         item = new_item(spec)
         item_id, version = item.id, item.version
         return Call(
@@ -134,6 +150,7 @@ for _name in STEPS:
 
 @case("peers.new_match", "POST")
 def _record(w: World, actor: str) -> Call:
+    shared(w)
     match = new_match()  # its need and offer, matched again on a new date
     need_id, offer_id = match.need_id, match.offer_id
     on = date(2027, 1, 1).replace(day=1 + uuid.uuid4().int % 28)
@@ -157,6 +174,7 @@ def _record(w: World, actor: str) -> Call:
 
 @case("peers.update_match", "POST")
 def _update(w: World, actor: str) -> Call:
+    shared(w)
     match = new_match()
     match_id, version = match.id, match.version
     return Call(
