@@ -109,13 +109,14 @@ def index():  # noqa: ANN201
     return _render(category, unread_only, _page_number(request.args.get("page")))
 
 
-def _back(form: MarkForm) -> Any:
+def _back(form: MarkForm, *, same_page: bool = True) -> Any:
     """Back to the view the form was sent from; a garbled hidden field just means "all"."""
     try:
         category = inbox.parse_category(form.category.data)
     except Invalid:
         category = None
-    args = _args(category, form.unread.data == "1", _page_number(form.page.data))
+    page = _page_number(form.page.data) if same_page else 1
+    args = _args(category, form.unread.data == "1", page)
     return redirect(url_for("notifications.index", **args), 303)
 
 
@@ -147,7 +148,8 @@ def mark_all_read():  # noqa: ANN201
                        "%(num)d notifications marked as read.", count))  # fmt: skip
     else:
         flash(_("There was nothing unread."))
-    return _back(form)
+    # Page 1: in the unread view, the later pages have just emptied.
+    return _back(form, same_page=False)
 
 
 @bp.post("/preferences")

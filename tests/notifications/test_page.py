@@ -247,3 +247,10 @@ def test_notifications_of_a_deleted_account_go_with_it(focal):
     db.session.delete(focal)
     db.session.commit()
     assert db.session.scalar(select(Notification).where(Notification.id == row_id)) is None
+
+
+def test_mark_all_read_from_a_later_page_returns_to_the_first(client, focal):
+    _note(focal, "Unread")
+    login(client, focal)
+    response = post(client, "/notifications/read", {"unread": "1", "page": "3"}, form_url=PAGE)
+    assert response.headers["Location"].endswith("/notifications/?unread=1")
