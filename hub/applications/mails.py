@@ -9,17 +9,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 
+from hub.applications.labels import STATUS_LABELS
 from hub.applications.models import Application, ApplicationStatus
 from hub.mail import send_mail
-
-STATUS_LABELS = {
-    ApplicationStatus.RECEIVED: "received",
-    ApplicationStatus.UNDER_REVIEW: "under review",
-    ApplicationStatus.INFO_REQUESTED: "more information requested",
-    ApplicationStatus.ACCEPTED: "accepted",
-    ApplicationStatus.WAITLISTED: "waitlisted",
-    ApplicationStatus.DECLINED: "declined",
-}
 
 
 def review_path(application: Application) -> str:
@@ -118,6 +110,6 @@ def send_step(application: Application, status: ApplicationStatus, message: str)
     subject = _(
         "Your expression of interest (%(ref)s): %(status)s",
         ref=application.reference,
-        status=STATUS_LABELS[status],
+        status=str(STATUS_LABELS[status]).lower(),
     )
     return send_mail(application.emails, subject, "\n\n".join(parts) + "\n")

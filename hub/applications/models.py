@@ -111,7 +111,8 @@ class Application(db.Model):
 
     @property
     def emails(self) -> list[str]:
-        return [fp.email for fp in self.focal_points if fp.email]
+        """The focal points' addresses, each once, in the order given."""
+        return list(dict.fromkeys(fp.email for fp in self.focal_points if fp.email))
 
 
 class ApplicationFocalPoint(db.Model):

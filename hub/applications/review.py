@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hub.accounts.models import User
 from hub.applications import acceptance, mails, ranking
+from hub.applications.labels import STATUS_LABELS
 from hub.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -41,14 +42,6 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.WAITLISTED: frozenset({S.UNDER_REVIEW, S.ACCEPTED, S.DECLINED}),
     S.ACCEPTED: frozenset(),
     S.DECLINED: frozenset(),
-}
-STATUS_LABELS = {
-    S.RECEIVED: _l("Received"),
-    S.UNDER_REVIEW: _l("Under review"),
-    S.INFO_REQUESTED: _l("More information requested"),
-    S.ACCEPTED: _l("Accepted"),
-    S.WAITLISTED: _l("Waitlisted"),
-    S.DECLINED: _l("Declined"),
 }
 ACTION_LABELS = {
     S.UNDER_REVIEW: _l("Start or resume the review"),

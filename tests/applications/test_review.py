@@ -282,3 +282,20 @@ def test_staff_are_notified_of_a_new_application_and_a_submitting_focal_point_of
     )
     told = db.session.scalar(select(Notification).where(Notification.user_id == sender.id))
     assert told is not None and "Under review" in told.message
+
+
+def test_a_step_whose_mail_fails_is_kept_and_the_editor_is_told(app, mail):
+    application = make_application("MWI")
+    mail.refuse.add("chikondi@example.org")
+    client = app.test_client()
+    login(client, factories.user(role=Role.EDITOR, country_code=None))
+    url = f"/applications/review/{application.id}"
+    response = post(
+        client, url + "/status",
+        {"to": "under_review", "message": "", "version": str(application.version)},
+        form_url=url, follow_redirects=True,
+    )  # fmt: skip
+    html = response.data.decode()
+    assert "The e-mail to the applicant could not be sent" in html
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status is S.UNDER_REVIEW

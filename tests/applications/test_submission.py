@@ -259,3 +259,20 @@ def test_a_good_pdf_survives_another_fields_error(client):
 def test_a_forged_kept_pdf_token_is_ignored(client):
     assert post(client, URL, form_data(kept_pdf="forged"), form_url=URL).status_code == 303
     assert db.session.scalar(select(Application)).pdf_filename is None
+
+
+def test_when_the_receipt_cannot_be_sent_the_application_is_kept_and_the_page_says_so(client, mail):
+    mail.refuse.add("chikondi@example.org")
+    response = post(client, URL, form_data(), form_url=URL, follow_redirects=True)
+    html = response.data.decode()
+    assert response.status_code == 200
+    assert "The receipt e-mail could not be sent" in html and "EOI-00001" in html
+    assert _count() == 1
+
+
+def test_the_receipt_goes_to_each_address_once(client, mail):
+    data = form_data(**{"focal_points-1-name": "Same Person Again",
+                        "focal_points-1-email": "CHIKONDI@example.org"})  # fmt: skip
+    assert post(client, URL, data, form_url=URL).status_code == 303
+    assert mail.wait_for(1)[0]["To"] == "chikondi@example.org"
+    assert mail.envelopes[0][1] == ["chikondi@example.org"]
