@@ -251,3 +251,15 @@ def test_command_exits_with_an_error_when_a_mail_failed(app, mail, reader):
     assert result.exit_code == 1
     assert "failed (kept for the next run): 1" in result.output
     assert db.session.scalar(select(Notification.digested_at)) is None
+
+
+def test_a_second_run_that_read_the_same_state_cannot_send_the_period_again(mail, reader):
+    """Two runs at once: the one whose conditional claim comes second finds the period taken."""
+    from hub.notifications import digest
+
+    now = utcnow()
+    _subscribe(reader)
+    pref = db.session.get(NotificationPreference, reader.id)
+    assert digest._claim(pref, now) is True
+    db.session.commit()
+    assert digest._claim(pref, now) is False
