@@ -1,10 +1,12 @@
-"""The constructed matchmaking case: six countries, each with one need and two offers, eight
-guidebook topics, and published briefs of each country about what it offers.
+"""The constructed matchmaking case: six countries with seven needs and twelve offers (two each),
+eight guidebook topics, and published briefs of each country about what it offers.
 
 For every need the best offer is known by construction (``BEST``): it names the need's guidebook
 topic and goals and speaks of the same things, and its country has written about them. Each need
 also has decoys: an offer of the SAME country that would fit perfectly (a country is never matched
-with itself), and an offer of another country sharing its topic or goals but not its subject.
+with itself), and an offer of another country sharing its topic or goals but not its subject. One
+need ("gha-need2") is built so that the offers' words alone mislead: the best offer is terse and a
+decoy shares more words; only the offering country's documents tell them apart.
 All texts are illustrative ("Example") and written for this test.
 """
 
@@ -57,9 +59,9 @@ SPECS = [
          "How we set up a fund that gives seed grants and loans to agritech start-ups, with its "
          "selection criteria and the blended finance from banks.",
          (2, 9), ("finance",), (CAP,)),
-    Spec("ken-mobile", OFFER, "KEN", "Mobile money for paying research grants",
-         "Research grants paid to researchers through mobile money wallets; digital payments cut "
-         "delays and fees.", (9, 17), ("digital",), (FLOWS,)),
+    # Kenya's offer is terse: its documents say more than the offer does.
+    Spec("ken-mobile", OFFER, "KEN", "Mobile money wallets",
+         "Ask us about our system.", (9, 17), ("digital",), (FLOWS,)),
     Spec("ken-incubators", OFFER, "KEN", "Business incubators linked to universities",
          "University incubators that coach deep-tech start-ups, give lab space and mentors, and "
          "link founders to investors.", (8, 9), ("incubation",), (CAP, COLLAB)),
@@ -77,8 +79,8 @@ SPECS = [
          "Entrepreneurial discovery with industry to choose priority sectors for public "
          "investment.", (8, 9), ("foresight",), (CAP,)),
     Spec("ukr-egov", OFFER, "UKR", "Digital public services for researchers",
-         "E-government portals where researchers apply for permits and register projects online.",
-         (9, 16), ("digital",), (FLOWS,)),
+         "E-government portals where researchers apply for permits, register projects, follow "
+         "grant payments and book appointments by phone.", (9, 16), ("digital",), (FLOWS,)),
     Spec("ukr-diplomats", OFFER, "UKR", "Training science diplomats",
          "A course for diplomats and scientists on negotiating research agreements.",
          (4, 17), ("skills",), (COLLAB,)),
@@ -105,6 +107,11 @@ SPECS = [
     Spec("srb-need", NEED, "SRB", "Solar mini-grids for rural electrification",
          "Clean energy innovation for villages: we want to learn how clusters build and maintain "
          "solar mini-grids and train technicians.", (7,), ("energy",), (CAP,)),
+    # A vocabulary gap: Ukraine's portal shares more of this need's words than Kenya's terse
+    # offer, but Kenya is where grants are paid by phone, as its documents show.
+    Spec("gha-need2", NEED, "GHA", "Paying research grants by phone",
+         "Our researchers wait months for grant payments; we want to pay grants to their phones.",
+         (9,), ("digital",), (FLOWS,)),
     Spec("ukr-need", NEED, "UKR", "Financing agricultural start-ups with an innovation fund",
          "We want to set up a fund with seed grants for agritech start-ups and learn about "
          "selection criteria and blended finance.", (2, 9), ("finance",), (CAP,)),
@@ -117,6 +124,7 @@ BEST = {
     "ken-need": "gha-foresight",
     "srb-need": "ind-minigrids",
     "ukr-need": "gha-agrifund",
+    "gha-need2": "ken-mobile",
 }
 
 # Each country's published briefs: what it has written about, in its own documents.
@@ -125,7 +133,8 @@ BRIEFS = {
              "signals; scenario building and stakeholder workshops set foresight priorities."),
             ("Seed grants for agritech start-ups", "An innovation fund gives agritech start-ups "
              "seed grants; blended finance from banks doubles the fund.")],
-    "KEN": [("Paying grants by mobile money", "Mobile money wallets pay research grants."),
+    "KEN": [("Paying grants by mobile money", "Research grants are paid to researchers' phones "
+             "through mobile money wallets: grant payments arrive in days, not months."),
             ("Incubators on campus", "University incubators mentor deep-tech start-ups and "
              "connect founders with investors.")],
     "IND": [("The national R&D survey", "The R&D survey measures research and development "
