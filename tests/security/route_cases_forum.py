@@ -2,8 +2,8 @@
 
 Each call that writes gets a thread or post of its own, made directly as rows (a thread on an
 archived brief cannot be started through the service, which accepts published documents only).
-GET calls read threads shared per World, made by the first builder that runs: T-13 builds its
-POST requests before it crawls the GETs, and a GET's builder must not write during the crawl.
+GET calls read threads made once per World by WORLD_SETUP, before any call is watched: a GET's
+builder must not write (T-13 checks that no GET changes the database).
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from hub.documents.models import Document
 from hub.extensions import db
 from hub.forum import subscriptions
 from hub.forum.models import Post, Subscription, Thread
-from tests.security.test_route_matrix import Call, World, account, case, current, new_document
+from tests.security.test_route_matrix import (
+    WORLD_SETUP,
+    Call,
+    World,
+    account,
+    case,
+    current,
+    new_document,
+)
 
 THREAD_DOCS = {
     "thread on a published public brief": "gha_published",
@@ -51,13 +59,17 @@ def new_thread(spec: str, *, hidden: bool = False, locked: bool = False) -> tupl
     return thread.id, post.id
 
 
+def _setup(w: World) -> None:
+    """A thread per document spec, for the read-only calls: world.forum[spec] = (thread, post)."""
+    specs = sorted(set(THREAD_DOCS.values()) | set(POST_DOCS.values()))
+    w.forum = {spec: new_thread(spec) for spec in specs}
+
+
+WORLD_SETUP.append(_setup)
+
+
 def shared(w: World, spec: str) -> tuple[int, int]:
-    """A thread per document spec, made once per World, for the read-only calls."""
-    made: dict[str, tuple[int, int]] = w.__dict__.setdefault("forum_threads", {})
-    if not made:
-        for name in sorted(set(THREAD_DOCS.values()) | set(POST_DOCS.values())):
-            made[name] = new_thread(name)
-    return made[spec]
+    return w.forum[spec]
 
 
 def _post_count(thread_id: int, body: str) -> Callable[[], bool]:
@@ -81,7 +93,6 @@ for _name, _spec in START_DOCS.items():
 
     @case("forum.new", "POST", _name)
     def _start(w: World, actor: str, spec: str = _spec) -> Call:
-        shared(w, "gha_published")
         title = f"Started {uuid.uuid4().hex[:8]}"
         return Call(
             f"/discussions/documents/{w.docs[spec].id}/new",
@@ -104,7 +115,6 @@ for _name, _spec in THREAD_DOCS.items():
 
     @case("forum.reply", "POST", _name)
     def _reply(w: World, actor: str, spec: str = _spec) -> Call:
-        shared(w, "gha_published")
         thread_id = new_thread(spec)[0]
         body = f"Reply {uuid.uuid4().hex[:8]}"
         return Call(
@@ -115,7 +125,6 @@ for _name, _spec in THREAD_DOCS.items():
 
     @case("forum.subscribe", "POST", _name)
     def _subscribe(w: World, actor: str, spec: str = _spec) -> Call:
-        shared(w, "gha_published")
         thread_id = new_thread(spec)[0]
         user_id = w.user_ids.get(actor)
         return Call(
@@ -125,7 +134,6 @@ for _name, _spec in THREAD_DOCS.items():
 
     @case("forum.unsubscribe", "POST", _name)
     def _unsubscribe(w: World, actor: str, spec: str = _spec) -> Call:
-        shared(w, "gha_published")
         thread_id = new_thread(spec)[0]
         user_id = w.user_ids.get(actor)
         if user_id is not None:
@@ -145,7 +153,6 @@ for _name, _spec in POST_DOCS.items():
 
     @case("forum.edit", "POST", _name)
     def _edit(w: World, actor: str, spec: str = _spec) -> Call:
-        shared(w, "gha_published")
         post_id = new_thread(spec)[1]
         body = f"Edited {uuid.uuid4().hex[:8]}"
         return Call(
@@ -157,7 +164,6 @@ for _name, _spec in POST_DOCS.items():
 
 @case("forum.hide", "POST", "post by another GHA user")
 def _hide(w: World, actor: str) -> Call:
-    shared(w, "gha_published")
     post_id = new_thread("gha_published")[1]
     return Call(
         f"/discussions/posts/{post_id}/hide",
@@ -168,7 +174,6 @@ def _hide(w: World, actor: str) -> Call:
 
 @case("forum.restore", "POST", "post by another GHA user")
 def _restore(w: World, actor: str) -> Call:
-    shared(w, "gha_published")
     post_id = new_thread("gha_published", hidden=True)[1]
     return Call(
         f"/discussions/posts/{post_id}/restore",
@@ -178,7 +183,6 @@ def _restore(w: World, actor: str) -> Call:
 
 @case("forum.lock", "POST", "thread on a published public brief")
 def _lock(w: World, actor: str) -> Call:
-    shared(w, "gha_published")
     thread_id = new_thread("gha_published")[0]
     return Call(
         f"/discussions/{thread_id}/lock",
@@ -188,7 +192,6 @@ def _lock(w: World, actor: str) -> Call:
 
 @case("forum.unlock", "POST", "thread on a published public brief")
 def _unlock(w: World, actor: str) -> Call:
-    shared(w, "gha_published")
     thread_id = new_thread("gha_published", locked=True)[0]
     return Call(
         f"/discussions/{thread_id}/unlock",
@@ -214,6 +217,5 @@ def _link_page(w: World, actor: str) -> Call:
 
 @case("forum.unsubscribe_link", "POST")
 def _unsubscribe_link(w: World, actor: str) -> Call:
-    shared(w, "gha_published")
     path, thread_id, user_id = _link(w)
     return Call(path, effect=lambda: not _following(thread_id, user_id))
