@@ -120,11 +120,9 @@ def edit_post(post: Post, body: str, *, expected_version: int, by: User) -> bool
     overwrite each other."""
     permissions.require(by, Action.DOCUMENT_READ, post.thread.document)
     permissions.require(by, Action.POST_EDIT, post)
-    moderator = permissions.can(by, Action.DISCUSSION_MODERATE)
-    if post.thread.is_locked and not moderator:
-        raise Conflict(locked_message())
-    if post.is_hidden and not moderator:
-        raise Conflict(_("This post was removed by the Secretariat and can no longer be edited."))
+    refusal = edit_refusal(post, by=by)
+    if refusal:
+        raise Conflict(refusal)
     if post.version != expected_version:
         raise Conflict(conflict_message())
     cleaned = _clean_body(body)
@@ -143,6 +141,18 @@ def edit_post(post: Post, body: str, *, expected_version: int, by: User) -> bool
         db.session.rollback()
         raise Conflict(conflict_message()) from None
     return True
+
+
+def edit_refusal(post: Post, *, by: Any) -> str | None:
+    """Why a member allowed to edit this post cannot edit it now, or None. A locked thread and a
+    removed post are frozen for everyone but the Secretariat."""
+    if permissions.can(by, Action.DISCUSSION_MODERATE):
+        return None
+    if post.thread.is_locked:
+        return locked_message()
+    if post.is_hidden:
+        return _("This post was removed by the Secretariat and can no longer be edited.")
+    return None
 
 
 def conflict_message() -> str:

@@ -156,6 +156,10 @@ def reply(thread_id: int):  # noqa: ANN201
 def edit(post_id: int):  # noqa: ANN201
     post = service.get_post(post_id, viewer=_user())
     permissions.require(_user(), Action.POST_EDIT, post)
+    refusal = service.edit_refusal(post, by=_user())
+    if request.method == "GET" and refusal:
+        flash(refusal, "error")
+        return redirect(url_for("forum.show", thread_id=post.thread_id, _anchor=f"post-{post.id}"))
     if request.method == "GET":
         form = EditForm(formdata=None, data={"body": post.body, "version": str(post.version)})
         return render_template("forum/edit.html", post=post, form=form, current=None)

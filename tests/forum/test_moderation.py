@@ -88,6 +88,12 @@ def test_a_locked_thread_refuses_members_edits(app, brief, gha, editor):
     target = thread.posts[0]
     with pytest.raises(Conflict):
         service.edit_post(target, "Changed", expected_version=target.version, by=gha)
+    ghana = client_for(app, gha)
+    page = ghana.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{target.id}/edit" not in page
+    response = ghana.get(f"/discussions/posts/{target.id}/edit", follow_redirects=True)
+    assert "This discussion is locked by the Secretariat" in response.get_data(as_text=True)
+    assert 'name="version"' not in response.get_data(as_text=True)
 
 
 def test_unlocking_opens_the_thread_again(app, brief, gha, srb, editor):
