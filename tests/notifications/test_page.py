@@ -228,18 +228,21 @@ def test_unread_count_is_zero_for_the_public_and_inactive_accounts(app, focal):
     assert inbox.unread_count(focal) == 0
 
 
-def test_unread_count_template_global_answers_for_the_logged_in_user(app, client, focal):
-    from hub.notifications import templating
-
+def test_the_site_navigation_shows_the_unread_count(client, focal):
     _note(focal, "x")
-    templating.register(app)
+    _note(focal, "y")
     login(client, focal)
-    with app.test_request_context():
-        from flask_login import login_user
+    html = client.get("/").get_data(as_text=True)
+    assert '<span class="badge" aria-hidden="true">2</span>' in html
+    assert '<span class="visually-hidden">(2 unread)</span>' in html
 
-        login_user(focal)
-        rendered = app.jinja_env.from_string("{{ unread_notifications() }}").render()
-    assert rendered == "1"
+
+def test_the_navigation_has_no_badge_when_all_is_read(client, focal):
+    inbox.mark_read(focal, _note(focal, "x").id)
+    login(client, focal)
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/notifications/">Notifications</a>' in html
+    assert 'class="badge"' not in html
 
 
 def test_notifications_of_a_deleted_account_go_with_it(focal):
