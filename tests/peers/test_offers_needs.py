@@ -163,3 +163,20 @@ def test_a_withdrawn_item_is_hidden_from_others(app, client, people):
     own = app.test_client()
     login(own, people["gha2"])
     assert own.get(url).status_code == 200
+
+
+def test_the_list_filters_by_kind_country_and_sdg(app, people):
+    _offer(people["gha"], title="Ghana foresight offer")
+    editing.create(ItemKind.NEED, factories.country("SRB"),
+                   ItemInput(title="Serbia energy need", goals=[7]), by=people["srb"])  # fmt: skip
+    public = app.test_client()
+
+    def shown(query: str) -> set[str]:
+        page = public.get(f"/peer-learning/{query}").data.decode()
+        return {t for t in ("Ghana foresight offer", "Serbia energy need") if t in page}
+
+    assert shown("") == {"Ghana foresight offer", "Serbia energy need"}
+    assert shown("?kind=needs") == {"Serbia energy need"}
+    assert shown("?country=GHA") == {"Ghana foresight offer"}
+    assert shown("?sdg=7") == {"Serbia energy need"}
+    assert "Post an offer" not in public.get("/peer-learning/").data.decode()
