@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from hub.errors import HubError
@@ -56,15 +57,9 @@ def _analyse(text: str) -> list[tuple[str, str]]:
     return [(t, w) for t, w in pairs if t not in generic]
 
 
-_GENERIC_TERMS: frozenset[str] | None = None
-
-
+@cache
 def _generic_terms() -> frozenset[str]:
-    global _GENERIC_TERMS  # noqa: PLW0603 - computed once, from a constant
-    if _GENERIC_TERMS is None:
-        analyzer = analyzer_for("en")
-        _GENERIC_TERMS = frozenset(t.text for t in analyzer(" ".join(GENERIC)))
-    return _GENERIC_TERMS
+    return frozenset(t.text for t in analyzer_for("en")(" ".join(GENERIC)))
 
 
 def item_text(title: str, description: str) -> str:
