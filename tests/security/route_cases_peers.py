@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hub.extensions import db
 from hub.peers.models import BrokeredMatch, ItemKind, ItemStatus, MatchEvent, MatchStatus, OfferNeed
 from tests import factories
-from tests.security.test_route_matrix import Call, World, case, current
+from tests.security.test_route_matrix import WORLD_SETUP, Call, World, case, current
 
 ITEMS = {
     "open GHA offer": (ItemKind.OFFER, "GHA", ItemStatus.OPEN),
@@ -41,17 +41,18 @@ def new_match() -> BrokeredMatch:
     return match
 
 
-def shared(w: World) -> dict[str, int]:
-    """Objects the GET cases read, made once per World by whichever peers case is built first.
+def _setup(w: World) -> None:
+    """The objects the GET cases read, made with the world, before any call is watched."""
+    made = {name: new_item(name).id for name in ITEMS}
+    made["match"] = new_match().id
+    w.peers = made
 
-    T-13 crawls every GET case inside a write watch and builds the call inside it too, so a GET
-    case must not write; T-13 builds the POST cases before its crawl, and those make these."""
-    made = getattr(w, "_peers_shared", None)
-    if made is None:
-        made = {name: new_item(name).id for name in ITEMS}
-        made["match"] = new_match().id
-        w._peers_shared = made
-    return made
+
+WORLD_SETUP.append(_setup)
+
+
+def shared(w: World) -> dict[str, int]:
+    return w.peers
 
 
 def item_form(title: str, version: int | str = "", **extra: str) -> dict:
@@ -87,7 +88,6 @@ case("peers.match", "GET")(lambda w, actor: Call(f"/peer-learning/matches/{share
 
 def _new(kind_path: str):  # noqa: ANN202
     def build(w: World, actor: str) -> Call:
-        shared(w)
         title = f"Posted {kind_path} {uuid.uuid4().hex[:8]}"
         return Call(
             f"/peer-learning/new/{kind_path}",
@@ -106,7 +106,6 @@ for _kind_path in ("offers", "needs"):
 
 def _edit(name: str):  # noqa: ANN202
     def build(w: World, actor: str) -> Call:
-        shared(w)
         item = new_item(name)
         item_id, version = item.id, item.version
         title = f"Edited {uuid.uuid4().hex[:8]}"
@@ -132,7 +131,6 @@ def _step(name: str):  # noqa: ANN202
     spec, step, target = STEPS[name]
 
     def build(w: World, actor: str) -> Call:
-        shared(w)
         item = new_item(spec)
         item_id, version = item.id, item.version
         return Call(
@@ -150,7 +148,6 @@ for _name in STEPS:
 
 @case("peers.new_match", "POST")
 def _record(w: World, actor: str) -> Call:
-    shared(w)
     match = new_match()  # its need and offer, matched again on a new date
     need_id, offer_id = match.need_id, match.offer_id
     on = date(2027, 1, 1).replace(day=1 + uuid.uuid4().int % 28)
@@ -174,7 +171,6 @@ def _record(w: World, actor: str) -> Call:
 
 @case("peers.update_match", "POST")
 def _update(w: World, actor: str) -> Call:
-    shared(w)
     match = new_match()
     match_id, version = match.id, match.version
     return Call(
