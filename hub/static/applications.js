@@ -10,12 +10,16 @@
     if (!area || !out) { return; }
     var max = parseInt(out.getAttribute("data-max"), 10);
     var timer = null;
+    // The sentences come translated from the page, with {used}, {max} and {n} to fill in.
+    function say(template, used, n) {
+      return template.replace("{used}", used).replace("{max}", max).replace("{n}", n);
+    }
     function update() {
       var used = area.value.length;
       var left = max - used;
       out.textContent = left >= 0
-        ? used + " of " + max + " characters used; " + left + " left."
-        : used + " of " + max + " characters used: " + (-left) + " over the limit.";
+        ? say(out.getAttribute("data-left"), used, left)
+        : say(out.getAttribute("data-over"), used, -left);
       out.classList.toggle("over-limit", left < 0);
     }
     out.hidden = false;
