@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from hub import permissions
 from hub.documents.models import Document, Status
@@ -39,6 +40,15 @@ class Panel:
     form: ThreadForm | None  # None when the viewer may not start a discussion here
 
 
+def _with_ids(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Give the visible fields page-unique ids: these forms share pages with rendered Markdown,
+    whose heading ids (``toc``) could otherwise repeat "title" or "body"."""
+    for field in form:
+        if field.type not in ("CSRFTokenField", "HiddenField"):
+            field.id = field.label.field_id = f"{prefix}-{field.name}"
+    return form
+
+
 @bp.app_template_global("discussion_panel")
 def discussion_panel(doc: Document) -> Panel:
     """Data for the discussions partial (a template global, so the document views stay as
@@ -54,7 +64,7 @@ def discussion_panel(doc: Document) -> Panel:
         doc=doc,
         is_member=is_member,
         threads=service.threads_of(doc, viewer=user) if is_member else [],
-        form=ThreadForm(formdata=None) if may_start else None,
+        form=_with_ids(ThreadForm(formdata=None), "discussion") if may_start else None,
     )
 
 
@@ -105,7 +115,7 @@ def new(doc_id: int):  # noqa: ANN201
             return redirect(url_for("forum.show", thread_id=thread.id), 303)
     elif request.method == "POST":
         status = 400
-    return render_template("forum/new.html", doc=doc, form=form), status
+    return render_template("forum/new.html", doc=doc, form=_with_ids(form, "discussion")), status
 
 
 def _thread_page(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):  # noqa: ANN202
@@ -114,7 +124,7 @@ def _thread_page(thread: Thread, reply_form: ReplyForm | None = None, status: in
         "forum/thread.html",
         thread=thread,
         posts=service.post_views(thread, viewer=user),
-        reply_form=reply_form or ReplyForm(formdata=None),
+        reply_form=_with_ids(reply_form or ReplyForm(formdata=None), "reply"),
         hide_form=HideForm(formdata=None),
         is_subscribed=subscriptions.is_subscribed(thread, user),
         is_moderator=permissions.can(user, Action.DISCUSSION_MODERATE),
@@ -162,10 +172,10 @@ def edit(post_id: int):  # noqa: ANN201
         return redirect(url_for("forum.show", thread_id=post.thread_id, _anchor=f"post-{post.id}"))
     if request.method == "GET":
         form = EditForm(formdata=None, data={"body": post.body, "version": str(post.version)})
-        return render_template("forum/edit.html", post=post, form=form, current=None)
+        return _edit_page(post, form)
     form = EditForm()
     if not form.validate_on_submit():
-        return render_template("forum/edit.html", post=post, form=form, current=None), 400
+        return _edit_page(post, form, status=400)
     try:
         changed = service.edit_post(
             post, form.body.data, expected_version=_int(form.version.data), by=_user()
@@ -180,11 +190,14 @@ def edit(post_id: int):  # noqa: ANN201
         # After a lost race the member sees the current text beside theirs and saves again
         # over the version they have now seen.
         form.version.data = str(fresh.version)
-        return render_template(
-            "forum/edit.html", post=fresh, form=form, current=fresh, conflict=True
-        ), exc.status
+        return _edit_page(fresh, form, current=fresh, status=exc.status)
     flash(_("Saved.") if changed else _("Nothing had changed."))
     return redirect(url_for("forum.show", thread_id=post.thread_id, _anchor=f"post-{post.id}"), 303)
+
+
+def _edit_page(post: Post, form: EditForm, *, current: Post | None = None, status: int = 200):  # noqa: ANN202
+    form = _with_ids(form, "post")
+    return render_template("forum/edit.html", post=post, form=form, current=current), status
 
 
 def _int(value: str | None) -> int:

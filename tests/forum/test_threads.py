@@ -89,3 +89,23 @@ def test_a_draft_page_offers_no_discussion_form(app, gha):
     draft = factories.document(status=Status.DRAFT, country_code="GHA")
     page = client_for(app, gha).get(f"/briefs/{draft.slug}").get_data(as_text=True)
     assert "Start a discussion" not in page
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    import re
+    from collections import Counter
+
+    counts = Counter(re.findall(r'\sid="([^"]+)"', html))
+    return sorted(name for name, n in counts.items() if n > 1)
+
+
+def test_pages_with_discussion_forms_keep_element_ids_unique(app, gha):
+    from tests import factories
+
+    doc = factories.document(body="# Title\n\nText.\n\n# Body\n\nMore text.\n\n## Reply body")
+    thread = started(doc, gha, body="# Body\n\n## Title\n\nA post with headings.")
+    ghana = client_for(app, gha)
+    for url in (f"/briefs/{doc.slug}", f"/discussions/{thread.id}",
+                f"/discussions/posts/{thread.posts[0].id}/edit"):  # fmt: skip
+        page = ghana.get(url).get_data(as_text=True)
+        assert _duplicate_ids(page) == [], url
