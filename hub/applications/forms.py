@@ -51,6 +51,11 @@ COMMITMENT_CHOICES = [
 ]
 
 
+def _unix_newlines(text: str | None) -> str | None:
+    """Browsers send CRLF; the live count (and the limit) count one character per line break."""
+    return text.replace("\r\n", "\n") if text else text
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -83,6 +88,7 @@ class ApplicationForm(FlaskForm):
     add_focal_point = SubmitField(_l("Add another focal point"))
     description = TextAreaField(
         _l("Existing policy frameworks and priority areas (Markdown)"),
+        filters=[_unix_newlines],
         validators=[
             DataRequired(_l("Describe your existing policy frameworks and priority areas.")),
             Length(
@@ -97,6 +103,7 @@ class ApplicationForm(FlaskForm):
     )
     initiatives = TextAreaField(
         _l("Existing STI or SDG initiatives, one per line"),
+        filters=[_unix_newlines],
         validators=[Length(max=INITIATIVES_MAX)],
     )
     commitment = RadioField(

@@ -276,3 +276,9 @@ def test_the_receipt_goes_to_each_address_once(client, mail):
     assert post(client, URL, data, form_url=URL).status_code == 303
     assert mail.wait_for(1)[0]["To"] == "chikondi@example.org"
     assert mail.envelopes[0][1] == ["chikondi@example.org"]
+
+
+def test_the_limit_counts_a_line_break_as_one_character_as_the_live_count_does(client):
+    text = ("y" * 99 + "\r\n") * 119 + "z" * 100  # 11,900 + 100 characters with \n line breaks
+    assert len(text.replace("\r\n", "\n")) == 12_000
+    assert post(client, URL, form_data(description=text), form_url=URL).status_code == 303
