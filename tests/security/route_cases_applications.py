@@ -4,8 +4,10 @@ route_policy.d/applications.yml)."""
 from __future__ import annotations
 
 import itertools
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -21,8 +23,7 @@ from hub.applications.ranking import CRITERIA
 from hub.countries.models import Country, PartnershipStatus
 from hub.documents import files
 from hub.extensions import db
-from tests.security import test_route_matrix
-from tests.security.test_route_matrix import PDF, Call, World, case, current
+from tests.security.test_route_matrix import PDF, WORLD_SETUP, Call, World, case, current
 
 _reserved: set[str] = set()  # countries a built (not yet sent) application form will use
 _weights = itertools.count(1)
@@ -62,20 +63,14 @@ def _application(status: ApplicationStatus = ApplicationStatus.RECEIVED, *, pdf:
     application = submission.submit(data, ip=f"matrix-{tag}").application
     application.status = status
     if pdf:
-        kept = files.store_pdf(_pdf_file())
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "eoi.pdf"
+            source.write_bytes(PDF)
+            kept = files.store_pdf(source)
         application.pdf_stored_name, application.pdf_filename = kept.stored_name, "eoi.pdf"
         application.pdf_size = kept.size
     db.session.commit()
     return application.id, application.version
-
-
-def _pdf_file():  # noqa: ANN202
-    import tempfile
-    from pathlib import Path
-
-    path = Path(tempfile.mkdtemp()) / "eoi.pdf"
-    path.write_bytes(PDF)
-    return path
 
 
 def _world_applications(w: World) -> None:
@@ -87,17 +82,7 @@ def _world_applications(w: World) -> None:
     }
 
 
-_setups = getattr(test_route_matrix, "WORLD_SETUP", None)
-if _setups is not None:
-    _setups.append(_world_applications)
-else:  # until the matrix has a set-up hook (requested in /work/notes/issue6-requests.md)
-    _world_init = World.__init__
-
-    def _init_with_applications(self: World, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        _world_init(self, *args, **kwargs)
-        _world_applications(self)
-
-    World.__init__ = _init_with_applications  # type: ignore[method-assign]
+WORLD_SETUP.append(_world_applications)
 
 
 @case("applications.apply", "GET")
