@@ -27,7 +27,10 @@ SALT = "application-form-time"
 MIN_FILL_SECONDS = 5  # the form has some twenty fields; no one fills it in faster
 MAX_FORM_AGE = 2 * 24 * 3600  # a form left open over a weekend is fine; older ones are refused
 RATE_LIMIT = 5  # accepted expressions of interest per address ...
+UPLOAD_LIMIT = 20  # ... and PDFs stored for the form (kept while other answers are corrected) ...
 RATE_WINDOW = timedelta(hours=24)  # ... in this window
+SUBMISSION = "submission"
+UPLOAD = "upload"
 
 
 class SpamSuspected(HubError):
@@ -83,15 +86,36 @@ def check_form_token(token: str | None, now: float | None = None) -> None:
         )
 
 
-def check_rate_limit(ip: str) -> None:
-    limit = current_app.config.get("APPLICATION_RATE_LIMIT", RATE_LIMIT)
+def _count(ip: str, kind: str) -> int:
     since = utcnow() - RATE_WINDOW
-    count = db.session.scalar(
+    return db.session.scalar(
         select(func.count(SubmissionAttempt.id)).where(
-            SubmissionAttempt.ip == ip, SubmissionAttempt.created_at >= since
+            SubmissionAttempt.ip == ip,
+            SubmissionAttempt.kind == kind,
+            SubmissionAttempt.created_at >= since,
         )
     )
-    if count >= limit:
+
+
+def check_upload_limit(ip: str) -> None:
+    """Files are stored before the form is accepted (so a good PDF survives another answer's
+    error); this bounds what one address can store that way."""
+    if _count(ip, UPLOAD) >= UPLOAD_LIMIT:
+        raise TooManySubmissions(
+            _(
+                "Too many files were sent from your network in the last 24 hours. Send the "
+                "form without the PDF, or try again tomorrow."
+            )
+        )
+
+
+def record_upload(ip: str) -> None:
+    db.session.add(SubmissionAttempt(ip=ip[:64], kind=UPLOAD))
+
+
+def check_rate_limit(ip: str) -> None:
+    limit = current_app.config.get("APPLICATION_RATE_LIMIT", RATE_LIMIT)
+    if _count(ip, SUBMISSION) >= limit:
         raise TooManySubmissions(
             _(
                 "Too many expressions of interest were sent from your network in the last 24 "
@@ -103,4 +127,4 @@ def check_rate_limit(ip: str) -> None:
 
 def record_submission(ip: str) -> None:
     """Count an accepted submission (added to the caller's transaction)."""
-    db.session.add(SubmissionAttempt(ip=ip[:64]))
+    db.session.add(SubmissionAttempt(ip=ip[:64], kind=SUBMISSION))

@@ -63,13 +63,19 @@ def _take_pdf(form: ApplicationForm):  # noqa: ANN202
     earlier attempt. Returns (kept or None, error message or None)."""
     storage = form.pdf.data
     if storage is not None and getattr(storage, "filename", ""):
+        ip = request.remote_addr or ""
         with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
             storage.save(tmp.name)
             try:
-                return submission.keep_pdf(Path(tmp.name), storage.filename), None
+                antispam.check_honeypot(form.leave_empty.data)
+                antispam.check_upload_limit(ip)
+                kept = submission.keep_pdf(Path(tmp.name), storage.filename)
             except HubError as exc:
                 audit.log("application_pdf", "rejected", obj="application", reason=exc.message)
                 return None, exc.message
+        antispam.record_upload(ip)
+        db.session.commit()
+        return kept, None
     return submission.kept_pdf_from_token(form.kept_pdf.data), None
 
 

@@ -22,6 +22,7 @@ def upgrade():
     op.create_table('application_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('created_at', hub.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application_submissions'))
     )

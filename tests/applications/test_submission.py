@@ -282,3 +282,16 @@ def test_the_limit_counts_a_line_break_as_one_character_as_the_live_count_does(c
     text = ("y" * 99 + "\r\n") * 119 + "z" * 100  # 11,900 + 100 characters with \n line breaks
     assert len(text.replace("\r\n", "\n")) == 12_000
     assert post(client, URL, form_data(description=text), form_url=URL).status_code == 303
+
+
+def test_pdfs_stored_from_one_address_are_limited_too(client):
+    db.session.add_all(SubmissionAttempt(ip="127.0.0.1", kind="upload") for _ in range(20))
+    db.session.commit()
+    pdf = factories.pdf_bytes("One too many")
+    data = form_data(pdf=(io.BytesIO(pdf), "policy.pdf"))
+    html = post(client, URL, data, form_url=URL).data.decode()
+    assert "Too many files were sent from your network" in html
+    assert 'value="Amina Banda"' in html
+    assert _count() == 0
+    # the form itself still goes through without the file
+    assert post(client, URL, form_data(), form_url=URL).status_code == 303
