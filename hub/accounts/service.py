@@ -127,8 +127,19 @@ def _link(endpoint: str, token: str) -> str:
     return base + url_for(endpoint, token=token)
 
 
-def create_user(*, email: str, name: str, role: Role, country_iso3: str | None, by: Any) -> User:
-    """Create an account without a password; the person sets one through an invitation."""
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    country_iso3: str | None,
+    by: Any,
+    commit: bool = True,
+) -> User:
+    """Create an account without a password; the person sets one through an invitation.
+
+    ``commit=False`` leaves the account in the caller's transaction (accepting an application
+    creates its country's accounts together with the membership, or nothing at all)."""
     if by is not None:
         permissions.require(by, Action.USER_MANAGE)
     email = normalize_email(email)
@@ -139,7 +150,10 @@ def create_user(*, email: str, name: str, role: Role, country_iso3: str | None, 
     user = User(email=email, name=name.strip(), role=role)
     _set_country(user, role, country_iso3)
     db.session.add(user)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     audit.log("user_create", "success", user=by, obj=user, role=role.value)
     return user
 

@@ -76,7 +76,7 @@ def create_accounts(
 ) -> tuple[list[str], list[str]]:
     """Create a focal-point account for each invitee who has none; (created, already had one).
 
-    ``accounts.create_user`` commits, which also commits the acceptance it follows.
+    The accounts join the acceptance's transaction: both are committed together, or neither.
     """
     created, existing = [], []
     for invitee in invitees:
@@ -89,6 +89,7 @@ def create_accounts(
             role=Role.FOCAL_POINT,
             country_iso3=application.country.iso3,
             by=None,  # the Secretariat's acceptance is the authority here, not account management
+            commit=False,
         )
         created.append(invitee.email)
     return created, existing

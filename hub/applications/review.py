@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub.accounts.models import User
@@ -171,12 +172,21 @@ def change_status(
             ),
         )
         if plan is not None:
-            # create_user commits: the acceptance and the new accounts land together.
+            # The new accounts are part of this transaction: accepted with them, or not at all.
             result.invited, result.existing = acceptance.create_accounts(application, plan)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict(_conflict_message(application)) from None
+    except IntegrityError:
+        # Someone created an account with a focal point's address meanwhile: nothing was saved.
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "An account with one of the focal points' addresses was created while you "
+                "accepted. Nothing was changed; accept again to use that account."
+            )
+        ) from None
     result.mail_sent = mails.send_step(application, to, message)
     if result.invited:
         result.invitations_failed = acceptance.send_invitations(result.invited)
