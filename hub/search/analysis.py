@@ -15,6 +15,7 @@ from functools import cache
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -89,12 +90,58 @@ class CjkBigramTokenizer(Tokenizer):
                 yield token
 
 
+# --- Arabic ---
+
+# Short vowels, shadda, sukun, the superscript alef and the tatweel (kashida) are left out; the
+# forms of alef with hamza or madda become a bare alef, alef maqsura a yaa and taa marbuta a haa,
+# as Lucene's ArabicNormalizationFilter does, so spelling variants of one word meet.
+_ARABIC_DROP = dict.fromkeys(
+    map(ord, "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
+)
+_ARABIC_FOLD = str.maketrans(
+    {"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
+     "\u0649": "\u064a", "\u0629": "\u0647"} | _ARABIC_DROP
+)  # fmt: skip
+
+
+def normalise_arabic(text: str) -> str:
+    """Arabic spelling variants folded to one form (see ``_ARABIC_FOLD``)."""
+    return text.translate(_ARABIC_FOLD)
+
+
+class ArabicNormaliser(Filter):
+    def __call__(self, tokens):  # noqa: ANN001, ANN204
+        for t in tokens:
+            t.text = t.text.translate(_ARABIC_FOLD)
+            if t.text:
+                yield t
+
+
+# Function words (prepositions, conjunctions, pronouns, particles and auxiliaries), with and
+# without the attached "wa-" (and); written here unnormalised and folded like the text.
+_ARABIC_STOPWORDS = """
+في وفي من ومن منها منه الى إلى على عن مع عند لدى بين وبين حتى منذ خلال ضمن نحو حول دون
+عبر لدي و ف ثم أو او أم بل لا ولا لم ولم لن ولن ما وما كما فما إن أن ان إنه أنه انه إنها أنها
+انها بأن وأن وإن كل وكل بعض غير سوى أي أى ايضا أيضا قد وقد لقد هو هي وهو وهي هم هن نحن
+أنت انت هذا هذه هذان هاتان هؤلاء ذلك تلك أولئك الذي التي الذين اللذين اللتين اللاتي اللواتي
+والذي والتي والذين كان كانت يكون تكون وكان وكانت ليس وليس لكن ولكن إذا اذا إذ عندما كي لكي
+حيث بما فيما مما عما بها به فيها فيه لها له لهم عليها عليه عليهم بعد قبل أمام تحت فوق جميع
+""".split()  # noqa: SIM905 - readable lines of words
+
+
+@cache
+def arabic_stopwords() -> frozenset[str]:
+    return frozenset(normalise_arabic(w) for w in _ARABIC_STOPWORDS)
+
+
 @cache
 def analyzer_for(group: str) -> Analyzer:
     """One group's analyzer, cached so all fields of a group share it and its stem cache."""
     if group == "cjk":
         return CjkBigramTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
     chain = RegexTokenizer() | LowercaseFilter()
+    if group == "ar":
+        chain = chain | ArabicNormaliser() | StopFilter(stoplist=arabic_stopwords(), minsize=1)
     if group in STEMMED:
         if has_stopwords(group):
             chain = chain | StopFilter(stoplist=stopwords_for_language(group), minsize=1)

@@ -338,21 +338,13 @@ def _collect_hits(
     by_date = query is None or request.sort == "date"
     ranked = ranking.rewrite(_phrases_as_words(query), searcher) if query is not None else Every()
     start = (request.page - 1) * request.per_page
-    if not by_date and matches.bit_count() <= SMALL_MATCH_SET:
-        scored = _rank_matches(searcher, ranked, matches, table.size)[start:limit]
-    else:
-        collector = BudgetedFilter(
-            searcher.collector(
-                limit=limit, sortedby="published" if by_date else None, reverse=by_date
-            ),
-            allow=MaskSet(matches, table.size),
-            deadline=deadline,
-        )
-        try:
-            searcher.search_with_collector(ranked, collector)
-        except TimeLimit:
-            results.partial = True
-        scored = [(hit.docnum, hit.score) for hit in collector.results()[start:limit]]
+    depth = limit if by_date else max(limit, ranking.FEEDBACK_DOCS)
+    scored = _ranked(searcher, ranked, matches, table, depth, by_date, deadline, results)
+    if not by_date and not results.partial:
+        expanded = _with_feedback(searcher, query, ranked, scored)
+        if expanded is not None:
+            scored = _ranked(searcher, expanded, matches, table, limit, False, deadline, results)
+    scored = scored[start:limit]
     terms = _terms_by_field(query, searcher) if query is not None else {}
     page = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in scored]
     groups = {docnum: group_for(fields.get("language", "")) for docnum, _s, fields in page}
@@ -375,6 +367,52 @@ def _collect_hits(
                 snippet=snippet,
             )
         )
+
+
+def _ranked(  # noqa: PLR0913
+    searcher: Searcher,
+    ranked: Query,
+    matches: int,
+    table: FacetTable,
+    limit: int,
+    by_date: bool,
+    deadline: float,
+    results: SearchResults,
+) -> list[tuple[int, float]]:
+    """The first ``limit`` of ``matches`` (docnum, score), by ``ranked`` or by date."""
+    if not by_date and matches.bit_count() <= SMALL_MATCH_SET:
+        return _rank_matches(searcher, ranked, matches, table.size)[:limit]
+    collector = BudgetedFilter(
+        searcher.collector(limit=limit, sortedby="published" if by_date else None, reverse=by_date),
+        allow=MaskSet(matches, table.size),
+        deadline=deadline,
+    )
+    try:
+        searcher.search_with_collector(ranked, collector)
+    except TimeLimit:
+        results.partial = True
+    return [(hit.docnum, hit.score) for hit in collector.results()[:limit]]
+
+
+def _with_feedback(
+    searcher: Searcher, query: Query, ranked: Query, scored: list[tuple[int, float]]
+) -> Query | None:
+    """The ranked query with words from its top documents added (ranking.feedback_query), or
+    None. Only documents already in ``scored`` (matches the viewer may read) are used, and the
+    expanded query only reorders the same matches: totals and facets do not change."""
+    top = [
+        (docnum, searcher.stored_fields(docnum), score)
+        for docnum, score in scored[: ranking.FEEDBACK_DOCS]
+    ]
+    if not top:
+        return None
+    groups = {group_for(stored.get("language", "")) for _d, stored, _s in top}
+    if len(groups) != 1:
+        return None
+    extra = ranking.feedback_query(searcher, query, top, groups.pop())
+    if extra is None:
+        return None
+    return ranking.SafeOr([ranked, extra])
 
 
 # Up to this many matches, ranking visits only the matching documents instead of walking the

@@ -14,7 +14,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from hub.search.analysis import GROUPS, analyzer_for, vocabulary_analyzer
 
 # Bumped whenever the schema or analysis changes; a mismatch makes start-up rebuild the index.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TEXT_KINDS = ("title", "body", "pdf")
 # Facet fields: the query's filters and the counts shown beside results.

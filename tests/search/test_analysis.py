@@ -118,3 +118,39 @@ def test_accents_are_folded_in_every_latin_group():
 
 def test_english_stop_words_are_dropped_and_words_stemmed():
     assert terms("en", "the policies of innovation") == ["polici", "innov"]
+
+
+# --- Arabic: spelling variants meet, function words are not terms ---
+
+
+def test_arabic_normaliser_folds_alef_yaa_taa_marbuta_and_drops_diacritics_and_tatweel():
+    from hub.search.analysis import normalise_arabic
+
+    assert normalise_arabic("أإآٱا") == "ااااا"  # alef with hamza above/below, madda, wasla
+    assert normalise_arabic("مستشفى") == "مستشفي"  # alef maqsura -> yaa
+    assert normalise_arabic("مدرسة") == "مدرسه"  # taa marbuta -> haa
+    assert normalise_arabic("عَلَّمَ") == "علم"  # short vowels and shadda
+    assert normalise_arabic("تـــعليم") == "تعليم"  # tatweel
+    assert normalise_arabic("وفقاً") == "وفقا"  # tanween
+
+
+def test_arabic_spelling_variants_give_the_same_terms():
+    assert terms("ar", "الأطفال") == terms("ar", "الاطفال")
+    assert terms("ar", "إحصاءات") == terms("ar", "احصاءات")
+    assert terms("ar", "التنمية المستدامة") == terms("ar", "التنميه المستدامه")
+    assert terms("ar", "وفقاً") == terms("ar", "وفقا")
+
+
+def test_arabic_function_words_are_not_terms():
+    words = terms("ar", "نسبة السكان الذين يعيشون في المدن على حسب الجنس")
+    assert len(words) == 6  # الذين, في and على are left out
+    assert terms("ar", "في من على إلى الذي التي") == []
+
+
+def test_an_arabic_query_finds_a_text_spelt_with_hamza_and_taa_marbuta(app):
+    factories.document(
+        slug="ar-hamza", title="الإحصاءات", body="إحصاءات المدرسة الابتدائية", summary="",
+        language="ar",
+    )  # fmt: skip
+    indexing.drain()
+    assert slugs("احصاءات المدرسه") == ["ar-hamza"]

@@ -90,8 +90,9 @@ def test_rewrite_returns_a_query_without_plain_ors(corpus):
     assert not [q for q in _walk(query) if type(q) is Or]
 
 
-def test_title_and_body_weigh_the_same_so_long_bodies_are_not_drowned():
-    # Measured on Cranfield and CISI (bench/relevance.py): a title weight of 2 lost 0.008 and
-    # 0.020 nDCG@10 against 1; PDFs count a little less than the body.
-    assert ranking.FIELD_WEIGHTS["title"] == ranking.FIELD_WEIGHTS["body"]
+def test_a_title_weighs_less_than_the_body_so_its_words_are_not_counted_twice():
+    # Measured on Cranfield and CISI (bench/relevance.py): a title weight of 2 lost 0.017 and
+    # 0.021 nDCG@10 against 1, and 0.5 gained 0.001 and 0.008; PDFs count a little less than
+    # the body.
+    assert ranking.FIELD_WEIGHTS["title"] < ranking.FIELD_WEIGHTS["body"]
     assert ranking.FIELD_WEIGHTS["pdf"] < ranking.FIELD_WEIGHTS["body"]
