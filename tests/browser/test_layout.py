@@ -15,6 +15,10 @@ PAGES = [
     "/search?q=innovation",
     "/countries/gha",
     "/sdgs/2",
+    "/countries/",
+    "/applications/apply",  # the longest form: focal-point rows, consent, character count
+    "/reporting/",
+    "/peer-learning/",
 ]
 # Elements that stick out past the right edge of the viewport, ignoring those clipped by an
 # ancestor that scrolls or hides its overflow (a table scrolling inside its own box is fine).
