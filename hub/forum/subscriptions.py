@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
@@ -25,6 +24,7 @@ from hub.extensions import db
 from hub.forum.models import Subscription, Thread
 from hub.mail import send_mail
 from hub.markup import plain_text
+from hub.notifications.links import absolute, path_for
 from hub.notifications.models import Category
 from hub.notifications.service import notify
 from hub.permissions import Action
@@ -110,21 +110,8 @@ def _bad_link_message() -> str:
     )
 
 
-def _path(endpoint: str, **values: Any) -> str:
-    """A site path in or out of a request (services run from tests and the CLI too)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    base = urlsplit(current_app.config["PUBLIC_URL"])
-    adapter = current_app.url_map.bind(base.netloc or "localhost", script_name=base.path or "/")
-    return adapter.build(endpoint, values)
-
-
-def _absolute(path: str) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
 def unsubscribe_url(user: User, thread: Thread) -> str:
-    return _absolute(_path("forum.unsubscribe_link", token=make_token(user, thread)))
+    return absolute(path_for("forum.unsubscribe_link", token=make_token(user, thread)))
 
 
 # --- telling followers of a reply ---
@@ -162,7 +149,7 @@ def notify_reply(post: Post) -> list[Mail]:
     """Queue a notification for each follower (in the caller's transaction) and return the
     e-mails to send once the reply is committed."""
     thread = post.thread
-    path = _path("forum.show", thread_id=thread.id) + f"#post-{post.id}"
+    path = path_for("forum.show", thread_id=thread.id) + f"#post-{post.id}"
     author = post.author.name if post.author else _("Someone")
     message = _('%(name)s replied in "%(title)s"', name=author, title=thread.title)
     subject = _("New reply: %(title)s", title=thread.title)
@@ -182,7 +169,7 @@ def notify_reply(post: Post) -> list[Mail]:
             title=thread.title,
             document=thread.document.title,
             excerpt=excerpt,
-            url=_absolute(path),
+            url=absolute(path),
             unsubscribe=unsubscribe_url(user, thread),
         )
         mails.append(Mail(user.email, subject, body))

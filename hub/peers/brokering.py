@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +19,7 @@ from hub.accounts.models import Role, User
 from hub.errors import Conflict, Invalid, InvalidTransition
 from hub.extensions import db
 from hub.mail import send_mail
+from hub.notifications.links import absolute, path_for
 from hub.notifications.models import Category
 from hub.notifications.service import notify
 from hub.peers.models import BrokeredMatch, ItemKind, MatchEvent, MatchStatus, OfferNeed
@@ -182,8 +182,7 @@ def _focal_points(match: BrokeredMatch) -> list[User]:
 
 
 def _url(match: BrokeredMatch) -> str:
-    # Built from the URL map, not url_for: a service call need not run inside a request.
-    return current_app.url_map.bind("").build("peers.match", {"match_id": match.id})
+    return path_for("peers.match", match_id=match.id)
 
 
 def _tell(people: list[User], match: BrokeredMatch, message: str) -> None:
@@ -193,7 +192,7 @@ def _tell(people: list[User], match: BrokeredMatch, message: str) -> None:
 
 def _mail(people: list[User], match: BrokeredMatch, subject: str, message: str) -> None:
     """One message per person: focal points of two countries do not see each other's address."""
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + _url(match)
+    link = absolute(_url(match))
     body = _("%(message)s\n\nSee the match and its history: %(link)s\n", message=message, link=link)
     for person in people:
         send_mail(person.email, subject, body)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from hub.accounts.models import Role, User
 from hub.countries.models import Country
 from hub.extensions import db
 from hub.mail import send_mail
+from hub.notifications.links import absolute, path_for
 from hub.notifications.models import Category
 from hub.notifications.service import notify
 from hub.reporting import service
@@ -103,11 +103,6 @@ def recipients(country: Country) -> list[User]:
     )
 
 
-def _path(endpoint: str, **values: object) -> str:
-    """A path for a link in a mail sent outside any request (the cron job)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def message(reminder: Reminder) -> tuple[str, str, str]:
     """Subject, body and the short notification text of a reminder."""
     name, due = reminder.country.name, reminder.due_on.isoformat()
@@ -142,15 +137,14 @@ def message(reminder: Reminder) -> tuple[str, str, str]:
             due=due,
             country=name,
         )
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     body = _(
         "Hello,\n\n%(what)s\n\nReporting status of every member: %(status)s\n"
         "Start a policy brief in your workspace: %(new)s\n\n"
         "You receive this as a focal point of %(country)s in the STI for SDGs Roadmaps "
         "Knowledge Hub.\n",
         what=what,
-        status=base + _path("reporting.index"),
-        new=base + _path("workspace.new", kind_path="briefs"),
+        status=absolute(path_for("reporting.index")),
+        new=absolute(path_for("workspace.new", kind_path="briefs")),
         country=name,
     )
     return subject, body, note
@@ -169,7 +163,7 @@ def send_reminders(today: date) -> Outcome:
         if not delivered:
             outcome.failed.append(reminder)
             continue
-        url = _path("reporting.index")
+        url = path_for("reporting.index")
         for person in people:
             notify(person, Category.REPORTING, note, url)
         db.session.add(
