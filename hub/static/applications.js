@@ -14,14 +14,20 @@
     function say(template, used, n) {
       return template.replace("{used}", used).replace("{max}", max).replace("{n}", n);
     }
+    // Code points, as the server counts (Python's len): an emoji or another character outside
+    // the Basic Multilingual Plane is one character, not the two UTF-16 units of .length.
     function update() {
-      var used = area.value.length;
+      var used = Array.from(area.value).length;
       var left = max - used;
       out.textContent = left >= 0
         ? say(out.getAttribute("data-left"), used, left)
         : say(out.getAttribute("data-over"), used, -left);
       out.classList.toggle("over-limit", left < 0);
     }
+    // The rendered maxlength (from the server's Length rule) would cut a long paste silently and
+    // counts those characters twice; with the count showing "over the limit" the person can
+    // paste, see by how much, and shorten. The server still refuses a text over the limit.
+    area.removeAttribute("maxlength");
     out.hidden = false;
     update();
     // Screen readers hear the count once typing pauses, not at every key.
