@@ -391,6 +391,19 @@ def test_add_focal_point_adds_a_labelled_row_and_two_focal_points_are_accepted(
     assert not problems.any(), problems.report()
 
 
+def test_add_focal_point_stops_at_the_server_limit_of_five_rows(hub, page, problems):
+    page.goto(f"{hub['url']}/applications/apply")
+    button = page.get_by_role("button", name="Add another focal point")
+    for _ in range(4):
+        button.click()
+    report = _row_report(page)
+    assert len(report["rows"]) == 5 and not report["duplicateIds"], report
+    assert [r["legend"] for r in report["rows"]][-1] == "Focal point 5"
+    assert [i["name"] for i in report["rows"][-1]["inputs"]][0] == "focal_points-4-name"
+    assert button.is_hidden(), "the button still offers a sixth row; the server allows five"
+    assert not problems.any(), problems.report()
+
+
 def test_add_focal_point_without_javascript_asks_the_server_for_a_row(hub, new_page, problems):
     page = new_page(VIEWPORTS["desktop"], java_script_enabled=False)
     page.goto(f"{hub['url']}/applications/apply")
