@@ -57,6 +57,11 @@ def labeller(results: SearchResults) -> Any:
     return label
 
 
+def _chip_text(title: str, value: str) -> str:
+    """Chips read "Country: Ghana", but "SDG 6" (not "SDG: SDG 6"): that value names its facet."""
+    return value if value.startswith(title) else f"{title}: {value}"
+
+
 def facet_values(results: SearchResults, label: Any) -> dict[str, list[FacetValue]]:
     out: dict[str, list[FacetValue]] = {}
     for param, counts in results.facets.items():
@@ -138,7 +143,7 @@ class PageLinks:
     """Every link the results page shows, built here so the template only prints them."""
 
     facets: dict[str, list[Link]]
-    chips: list[tuple[str, Link]]  # (facet title, link that removes the filter)
+    chips: list[tuple[str, Link]]  # (what the chip reads, link that removes the filter)
     sorts: list[Link]
     suggestion: Link | None
     relax: list[Link]  # for an empty result: drop one filter, with the count it would give
@@ -178,7 +183,10 @@ def page_links(results: SearchResults, args: dict[str, list[str]], url_for_args:
         for param, values in facet_values(results, label).items()
     }
     chips = [
-        (FACET_TITLES[param](), Link(label(param, value), with_filters(toggled(param, value))))
+        (
+            _chip_text(FACET_TITLES[param](), label(param, value)),
+            Link(label(param, value), with_filters(toggled(param, value))),
+        )
         for param, values in chosen.items()
         for value in values
     ]
