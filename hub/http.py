@@ -25,6 +25,15 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int
     return value
 
 
+def form_int(value: str | None) -> int:
+    """A version or id posted back by our own form; -1 (never a real one) when it is missing or
+    garbled, so the service answers "changed meanwhile" or "not found" rather than a 500."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 def choice_arg(name: str, choices: set[str]) -> str | None:
     raw = request.args.get(name)
     if raw in (None, ""):

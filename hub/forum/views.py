@@ -21,7 +21,7 @@ from hub.extensions import db
 from hub.forum import moderation, service, subscriptions
 from hub.forum.forms import BODY_HELP, ButtonForm, EditForm, HideForm, ReplyForm, ThreadForm
 from hub.forum.models import Post, Thread
-from hub.http import int_arg
+from hub.http import form_int, int_arg
 from hub.permissions import Action
 
 bp = Blueprint("forum", __name__, url_prefix="/discussions")
@@ -178,7 +178,7 @@ def edit(post_id: int):  # noqa: ANN201
         return _edit_page(post, form, status=400)
     try:
         changed = service.edit_post(
-            post, form.body.data, expected_version=_int(form.version.data), by=_user()
+            post, form.body.data, expected_version=form_int(form.version.data), by=_user()
         )
     except NotAllowed:
         db.session.rollback()
@@ -198,13 +198,6 @@ def edit(post_id: int):  # noqa: ANN201
 def _edit_page(post: Post, form: EditForm, *, current: Post | None = None, status: int = 200):  # noqa: ANN202
     form = _with_ids(form, "post")
     return render_template("forum/edit.html", post=post, form=form, current=current), status
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1
 
 
 @bp.get("/posts/<int:post_id>/history")

@@ -15,6 +15,7 @@ from hub import permissions
 from hub.countries.models import Country
 from hub.errors import Conflict, HubError, Invalid, NotFound
 from hub.extensions import db
+from hub.http import form_int
 from hub.peers import brokering, editing, service, suggestions
 from hub.peers.forms import (
     AREA_LABELS,
@@ -46,13 +47,6 @@ def _item(item_id: int) -> OfferNeed:
     if item is None or not service.can_see(current_user, item):
         raise NotFound()
     return item
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1
 
 
 @bp.get("/")
@@ -152,7 +146,10 @@ def edit(item_id: int):  # noqa: ANN201
     if form.validate_on_submit():
         try:
             changed = editing.update(
-                found, form.to_input(), expected_version=_int(form.version.data), by=current_user
+                found,
+                form.to_input(),
+                expected_version=form_int(form.version.data),
+                by=current_user,
             )
         except Conflict as exc:
             db.session.rollback()
@@ -184,7 +181,7 @@ def step(item_id: int, step: str):  # noqa: ANN201
         return redirect(url_for("peers.item", item_id=item_id)), 303
     try:
         editing.change_status(
-            found, step, expected_version=_int(form.version.data), by=current_user
+            found, step, expected_version=form_int(form.version.data), by=current_user
         )
     except HubError as exc:
         db.session.rollback()
@@ -244,8 +241,8 @@ def new_match():  # noqa: ANN201
     form.offer.choices = [("", "—"), *_item_choices(ItemKind.OFFER)]
     status = 200
     if form.validate_on_submit():
-        need = db.session.get(OfferNeed, _int(form.need.data))
-        offer = db.session.get(OfferNeed, _int(form.offer.data))
+        need = db.session.get(OfferNeed, form_int(form.need.data))
+        offer = db.session.get(OfferNeed, form_int(form.offer.data))
         try:
             if need is None or offer is None:
                 raise Invalid(_("Choose an open need and an open offer."))
@@ -297,7 +294,7 @@ def update_match(match_id: int):  # noqa: ANN201
         try:
             changed = brokering.update(
                 found, status=MatchStatus(form.status.data), outcome=form.outcome.data or "",
-                note=form.note.data or "", expected_version=_int(form.version.data),
+                note=form.note.data or "", expected_version=form_int(form.version.data),
                 by=current_user,
             )  # fmt: skip
         except Conflict as exc:

@@ -17,6 +17,7 @@ from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
 from hub.errors import Conflict, HubError, NotAllowed, NotFound
 from hub.extensions import db
+from hub.http import form_int
 from hub.markup import render_markdown
 from hub.permissions import Action
 from hub.workspace import service
@@ -94,7 +95,7 @@ def edit(doc_id: int):  # noqa: ANN201
         else:
             try:
                 changed = editing.update(
-                    doc, form.to_input(), expected_version=_int(form.version.data),
+                    doc, form.to_input(), expected_version=form_int(form.version.data),
                     by=current_user, note=form.note.data or "",
                 )  # fmt: skip
             except Conflict as exc:
@@ -118,13 +119,6 @@ def edit(doc_id: int):  # noqa: ANN201
     return render_template(
         "workspace/edit.html", form=form, kind=doc.kind, doc=doc, preview=preview
     ), status
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1
 
 
 class _FormData:
@@ -210,7 +204,7 @@ def restore(doc_id: int, number: int):  # noqa: ANN201
     doc = _document(doc_id, Action.REVISION_RESTORE)
     try:
         editing.restore(
-            doc, number, expected_version=_int(request.form.get("version")), by=current_user
+            doc, number, expected_version=form_int(request.form.get("version")), by=current_user
         )
     except HubError as exc:
         db.session.rollback()
