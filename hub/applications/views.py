@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -267,18 +267,10 @@ def review_pdf(application_id: int):  # noqa: ANN201
     application = review.get(application_id, by=current_user)
     if not application.pdf_stored_name:
         raise NotFound(_("This application has no PDF."))
-    path = files.path_for(application.pdf_stored_name)
-    if not path.is_file():
-        raise NotFound(_("The file is missing from storage."))
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=application.pdf_filename or "application.pdf",
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; sandbox; frame-ancestors 'none'"
+    response = files.send_pdf(
+        application.pdf_stored_name,
+        application.pdf_filename or "application.pdf",
+        missing=_("The file is missing from storage."),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

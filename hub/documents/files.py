@@ -9,9 +9,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 
-from hub.errors import Invalid
+from hub.errors import Invalid, NotFound
 
 PDF_MAGIC = b"%PDF-"
 
@@ -33,6 +33,25 @@ def path_for(stored_name: str) -> Path:
     if not stored_name.replace(".", "").isalnum():
         raise ValueError("bad stored name")
     return attachments_root() / stored_name[:2] / stored_name
+
+
+def send_pdf(stored_name: str, download_name: str, *, missing: str) -> Response:
+    """A stored PDF as a download, sandboxed: a crafted PDF opened in the browser can run no
+    script and reach nothing. ``missing`` is the message when storage has lost the file."""
+    path = path_for(stored_name)
+    if not path.is_file():
+        raise NotFound(missing)
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; sandbox; frame-ancestors 'none'"
+    )
+    return response
 
 
 def sha256_of(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -75,17 +75,8 @@ def download(attachment_id: int, filename: str):  # noqa: ANN201
     if attachment is None or attachment.filename != filename:
         raise NotFound()
     permissions.require(current_user, permissions.Action.ATTACHMENT_DOWNLOAD, attachment)
-    path = files.path_for(attachment.stored_name)
-    if not path.is_file():
-        raise NotFound(_("The file is missing from storage. Please tell the Secretariat."))
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
+    return files.send_pdf(
+        attachment.stored_name,
+        attachment.filename,
+        missing=_("The file is missing from storage. Please tell the Secretariat."),
     )
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; sandbox; frame-ancestors 'none'"
-    )
-    return response
