@@ -4,6 +4,8 @@ real index; the analyzers are checked through search, and directly where a unit 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hub.search import indexing
@@ -154,3 +156,85 @@ def test_an_arabic_query_finds_a_text_spelt_with_hamza_and_taa_marbuta(app):
     )  # fmt: skip
     indexing.drain()
     assert slugs("احصاءات المدرسه") == ["ar-hamza"]
+
+
+# --- the word analyzer's fast path is the chain, token for token ---
+
+REFERENCE_SDG = Path(__file__).resolve().parents[2] / "content" / "reference" / "sdg"
+WORD_GROUPS = [g for g in GROUPS if g != "cjk"]
+# Words the chain treats specially: numbers with points, underscores and asterisks (part of
+# Whoosh's word pattern), apostrophes, capitals, accents, stop words, and an Arabic "word" of
+# tatweel and diacritics only, which the normaliser drops.
+EDGE_TEXT = (
+    "The 3.141 under_score wild*card L'économie d'EUROPE isn't Ça ÉTÉ  of the and "
+    "ـــَـ في والتعليم ألف إلى ٣٫٥ Ärger Straße naïve São"
+)
+
+
+def _language_texts(group: str) -> str:
+    folder = {"xx": "uk"}.get(group, group)
+    path = REFERENCE_SDG / folder / "global_targets.yml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return f"{text}\n{EDGE_TEXT}"
+
+
+def _stream(analyzer, text: str, **kwargs) -> list[tuple]:  # noqa: ANN001
+    fields = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
+    return [tuple(getattr(t, f, None) for f in fields) for t in analyzer(text, **kwargs)]
+
+
+CALLS = [
+    {},
+    {"positions": True, "chars": True},
+    {"positions": True, "chars": True, "start_pos": 3, "start_char": 7, "mode": "index"},
+    {"positions": True, "mode": "query"},
+    {"positions": True, "chars": True, "removestops": False, "mode": "query"},
+    {"positions": True, "keeporiginal": True},
+    {"no_morph": True},
+    {"tokenize": False},
+]
+
+
+@pytest.mark.parametrize("group", WORD_GROUPS)
+def test_word_analyzer_gives_the_chains_tokens_for_real_texts_in_every_call(group):
+    from hub.search.analysis import WordAnalyzer, word_chain
+
+    text = _language_texts(group)
+    chain = word_chain(group)
+    fast = WordAnalyzer(group)
+    assert len(text) > 2000 or group not in ("en", "fr", "es", "ru", "ar")
+    for kwargs in CALLS:
+        sample = text if kwargs.get("tokenize", True) else "Économies"
+        expected = _stream(chain, sample, **kwargs)
+        assert expected, kwargs
+        assert _stream(fast, sample, **kwargs) == expected, kwargs
+        # A second pass answers from the memo; it must not drift either.
+        assert _stream(fast, sample, **kwargs) == expected, kwargs
+
+
+def test_word_analyzer_memo_is_bounded_and_starting_again_changes_nothing():
+    from hub.search.analysis import WordAnalyzer, word_chain
+
+    fast = WordAnalyzer("fr")
+    fast.MEMO_LIMIT = 50
+    text = _language_texts("fr")
+    kwargs = {"positions": True, "chars": True}
+    assert _stream(fast, text, **kwargs) == _stream(word_chain("fr"), text, **kwargs)
+    assert 0 < len(fast._memo) <= 50
+
+
+def test_word_analyzer_survives_the_pickle_the_index_keeps_of_the_schema():
+    import pickle
+
+    from hub.search.analysis import WordAnalyzer
+
+    fast = WordAnalyzer("ar")
+    list(fast("والتعليم في المدارس", positions=True))
+    assert fast._memo
+    copy = pickle.loads(pickle.dumps(fast))  # noqa: S301 - our own object, as Whoosh's TOC does
+    assert copy == fast
+    assert copy._memo == {}
+    assert "_memo" not in pickle.dumps(fast).decode("latin-1")
+    text = _language_texts("ar")
+    assert _stream(copy, text, positions=True) == _stream(fast, text, positions=True)
+    assert copy.has_morph() and not WordAnalyzer("xx").has_morph()
