@@ -625,13 +625,15 @@ import json, sys
 from pathlib import Path
 from hub.search.store import IndexStore
 
-store, stop = IndexStore(sys.argv[1]), Path(sys.argv[2])
+store, stop, ready = IndexStore(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 opened, errors = 0, set()
 while not stop.exists():
     try:
         with store.searcher() as searcher:  # the reading path the app's search uses
             searcher.doc_count()
         opened += 1
+        if opened == 1:
+            ready.touch()
     except Exception as exc:
         errors.add(type(exc).__name__)
 print(json.dumps({"opened": opened, "errors": sorted(errors)}))
@@ -652,19 +654,31 @@ def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
         published(f"Solar clinics {n}")
     indexing.drain()
     stop = tmp_path / "stop-readers"
+    ready = [tmp_path / f"reader-{n}-ready" for n in range(3)]
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER_PROCESS, app.config["SEARCH_INDEX_DIR"], str(stop)],
+            [
+                sys.executable,
+                "-c",
+                READER_PROCESS,
+                app.config["SEARCH_INDEX_DIR"],
+                str(stop),
+                str(r),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             cwd=PROJECT_DIR,
         )
-        for _ in range(3)
+        for r in ready
     ]
     counts: list[int] = []
     rebuild_error = None
     try:
-        time.sleep(0.5)  # let the readers get going
+        # Rebuilds start once every reader has opened the index: on a loaded machine starting
+        # three interpreters can take longer than thirty small rebuilds.
+        deadline = time.monotonic() + 60
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.05)
         for _ in range(30):
             indexing.rebuild()
             counts.append(index_doc_count())
@@ -684,8 +698,8 @@ def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
 
     assert rebuild_error is None
     assert set(counts) == {3}
-    assert all(outcome["opened"] > 0 for outcome in outcomes)
-    assert [outcome["errors"] for outcome in outcomes] == [[], [], []]
+    assert all(outcome["opened"] > 0 for outcome in outcomes), outcomes
+    assert [outcome["errors"] for outcome in outcomes] == [[], [], []], outcomes
 
 
 # --- start-up check ---
