@@ -103,7 +103,9 @@ def test_upload_route_accepts_only_pdfs_and_keeps_files_inside_the_attachment_st
     named_after_input = sorted(
         # "t17-" with its hyphen: every upload name carries it, and the random segment names
         # of other tests' search indexes (letters and digits only) can contain "t17".
-        str(p) for p in _files_under(tmp_path.parent) if "t17-" in p.name.lower()
+        str(p)
+        for p in _files_under(tmp_path.parent)
+        if "t17-" in p.name.lower()
     )
     leftovers = sorted(str(p) for p in _files_under(scratch))
 
