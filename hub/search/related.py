@@ -4,9 +4,10 @@ The key terms of a document (its title and text, weighted against the whole inde
 Bo1 expansion model) become one query over the fields of the document's language group. It runs
 with the same permission filter as every search (the viewer's labels as a bit set), so a related
 list never names a document the viewer could not find by searching. Terms that occur in no other
-document are dropped: they can only find the document itself. The query goes through
-``ranking.safe_or`` because an index under 5,000 documents otherwise gets Whoosh's array matcher,
-which ranks OR queries wrongly (search-notes.md).
+document are dropped: they can only find the document itself. When wording leaves the list short
+(the only document in its language, say), documents sharing its SDG targets, goals or tags fill
+it. The queries go through ``ranking.safe_or`` because an index under 5,000 documents otherwise
+gets Whoosh's array matcher, which ranks OR queries wrongly (search-notes.md).
 """
 
 from __future__ import annotations
@@ -179,20 +180,54 @@ def _search(searcher: Searcher, doc_id: str, viewer: Any, limit: int) -> list[tu
     return found
 
 
-def _run(
-    searcher: Searcher, docnum: int, labels: frozenset[str], limit: int
-) -> list[tuple[dict, float]]:
-    query = related_query(searcher, docnum)
-    if query is None:
-        return []
-    table = table_for(searcher)
-    allowed = table.readable(labels) & ~(1 << docnum)
+def tag_query(searcher: Searcher, docnum: int) -> Query | None:
+    """An OR of the SDG targets, goals and tags the document carries.
+
+    It fills a related list that wording alone leaves short: the only document in its language,
+    or a short text whose words no other document uses, is still related to those tagged alike.
+    A shared target or a rare goal counts for more than a goal most documents carry (idf).
+    """
+    stored = searcher.stored_fields(docnum)
+    clauses: list[Query] = []
+    for name in TAG_FIELDS:
+        field = searcher.schema[name]
+        clauses += [Term(name, value) for value in field.process_text(stored.get(name) or "")]
+    return ranking.safe_or(Or(clauses)) if clauses else None
+
+
+# Stored as comma-separated values and indexed as keywords; targets are the most specific.
+TAG_FIELDS = ("targets", "goals", "tags")
+
+
+def _collect(
+    searcher: Searcher, query: Query, allowed: int, size: int, limit: int
+) -> list[tuple[int, dict, float]]:
     collector = BudgetedFilter(
-        searcher.collector(limit=limit), allow=MaskSet(allowed, table.size), seconds=TIME_BUDGET
+        searcher.collector(limit=limit), allow=MaskSet(allowed, size), seconds=TIME_BUDGET
     )
     with contextlib.suppress(TimeLimit):  # the best found so far is a fine related list
         searcher.search_with_collector(query, collector)
     return [
-        ({name: hit.get(name) for name in SHOWN}, float(hit.score or 0.0))
+        (hit.docnum, {name: hit.get(name) for name in SHOWN}, float(hit.score or 0.0))
         for hit in collector.results()
     ]
+
+
+def _run(
+    searcher: Searcher, docnum: int, labels: frozenset[str], limit: int
+) -> list[tuple[dict, float]]:
+    """Documents sharing the most telling words first, then (if the list is short) those
+    sharing the document's SDG targets, goals or tags."""
+    table = table_for(searcher)
+    allowed = table.readable(labels) & ~(1 << docnum)
+    found: list[tuple[int, dict, float]] = []
+    for make_query in (related_query, tag_query):
+        if len(found) >= limit:
+            break
+        query = make_query(searcher, docnum)
+        if query is None:
+            continue
+        for number, _fields, _score in found:
+            allowed &= ~(1 << number)
+        found += _collect(searcher, query, allowed, table.size, limit - len(found))
+    return [(fields, score) for _number, fields, score in found]

@@ -169,3 +169,48 @@ def test_related_ranking_is_the_sum_of_its_clauses_on_a_small_index(app):
     assert [r.title for r in found] == ranked[:5]
     assert [r.title for r in found][:2] == ["Close match", "Second match"]
     assert [r.score for r in found] == pytest.approx(scores[:5])
+
+
+# --- documents tagged alike fill a list that wording leaves short ---
+
+
+def test_only_document_in_its_language_is_related_to_documents_on_its_sdg_target(app):
+    maji = brief("Maji safi vijijini", "Wakulima wadogo wanachimba visima vipya.", language="sw",
+                 goals=[6], targets=["6.1"])  # fmt: skip
+    brief("Rural drinking water", "Boreholes for villages.", goals=[6], targets=["6.1"])
+    brief("Sanitation in schools", "Latrines and hand washing.", goals=[6], targets=["6.2"])
+    brief("Sanitation and energy", "Latrines and lamps.", goals=[6, 7])
+    brief("Solar lantern repair", SOLAR, goals=[7])
+    brief("Untagged water note", "Boreholes for villages.")
+    indexing.drain()
+
+    assert titles(maji) == [
+        "Rural drinking water",
+        "Sanitation in schools",
+        "Sanitation and energy",
+    ]
+
+
+def test_shared_wording_ranks_first_and_tags_only_fill_the_rest_without_repeats(solar):
+    assert titles(solar) == ["Battery recycling for lanterns", "Rural technicians"]
+    tagged = brief("Solar lantern repair two", "Lamps.", goals=[7])
+    brief("Clean cooking", "Stoves.", goals=[7])
+    brief("Battery recycling for lanterns", "Repair shops recycle lantern batteries.", goals=[7])
+    indexing.drain()
+
+    listed = titles(tagged)
+    assert listed[0] == "Solar lantern repair"  # shares "solar", "lantern", "repair"
+    assert "Clean cooking" in listed and "Fisheries policy" not in listed
+    assert len(listed) == len(set(r.slug for r in related_documents(tagged, None)))
+    assert len(related_documents(tagged, None, limit=2)) == 2
+
+
+def test_tagged_document_the_viewer_may_not_read_is_not_related_through_its_tags(app):
+    doc = brief("Maji safi", "Visima vipya.", language="sw", goals=[6])
+    brief("Members water note", "Boreholes.", goals=[6], visibility=Visibility.MEMBERS)
+    brief("Public water note", "Wells.", goals=[6])
+    indexing.drain()
+    member = factories.user(role=Role.FOCAL_POINT, country_code="SRB")
+
+    assert titles(doc) == ["Public water note"]
+    assert sorted(titles(doc, member)) == ["Members water note", "Public water note"]
