@@ -147,7 +147,7 @@ def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, 
         raise Rejected(f"slug {data.slug!r} is already used by a {doc.kind.value}")
     is_new = doc is None
     before = None if is_new else revisions.snapshot(doc)
-    # Revisions do not snapshot topics, so a change of topics alone is compared here.
+    # Topics are replaced only when they change, so an unchanged file touches no link rows.
     topics_before = None if is_new else [t.slug for t in doc.topics]
     with db.session.no_autoflush:
         if is_new:

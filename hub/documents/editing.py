@@ -43,6 +43,9 @@ class DocumentInput:
     visibility: Visibility = Visibility.PUBLIC
     parent_slug: str | None = None
     position: int = 0
+    # Slugs of the guidebook sections a brief or experience illustrates; None leaves them as
+    # they are (a caller that does not offer the choice must not clear them).
+    topics: list[str] | None = None
 
 
 def _unique_slug(title: str) -> str:
@@ -67,7 +70,7 @@ def _country_for(kind: Kind, data: DocumentInput, by: User) -> Country | None:
     return country
 
 
-def _apply(doc: Document, data: DocumentInput) -> None:
+def _apply(doc: Document, data: DocumentInput, by: User) -> None:
     title = " ".join(data.title.split())
     if not title or len(title) > 300:
         raise Invalid(_("Give a title of at most 300 characters."))
@@ -83,6 +86,28 @@ def _apply(doc: Document, data: DocumentInput) -> None:
     if doc.kind is Kind.GUIDEBOOK_SECTION:
         doc.position = data.position
         doc.parent = _parent(doc, data.parent_slug)
+    elif data.topics is not None:
+        doc.topics = _topics(doc, data.topics, by)
+
+
+def _topics(doc: Document, slugs: list[str], by: User) -> list[Document]:
+    """The sections chosen, each one ``by`` may read, plus those already tagged that ``by`` may
+    not read: a tag the Secretariat set to a draft section is not lost when a focal point, who
+    never saw that section offered, saves the brief."""
+    wanted = sorted(set(slugs))
+    found = {
+        d.slug: d
+        for d in db.session.scalars(
+            select(Document).where(
+                Document.slug.in_(wanted), Document.kind == Kind.GUIDEBOOK_SECTION
+            )
+        )
+    }
+    for slug in wanted:
+        if slug not in found or not permissions.can(by, Action.DOCUMENT_READ, found[slug]):
+            raise Invalid(_("“%(slug)s” is not a guidebook section you can choose.", slug=slug))
+    hidden = [t for t in doc.topics if not permissions.can(by, Action.DOCUMENT_READ, t)]
+    return sorted([found[slug] for slug in wanted] + hidden, key=lambda d: d.slug)
 
 
 def _parent(doc: Document, slug: str | None) -> Document | None:
@@ -108,7 +133,7 @@ def create(kind: Kind, data: DocumentInput, *, by: User) -> Document:
     doc.country = _country_for(kind, data, by)
     db.session.add(doc)
     with db.session.no_autoflush:
-        _apply(doc, data)
+        _apply(doc, data, by)
         revisions.record(doc, by=by, note="created")
     db.session.commit()
     audit.log("document_create", "success", user=by, obj=doc)
@@ -126,7 +151,7 @@ def update(
     with db.session.no_autoflush:
         if by.is_staff and doc.kind is not Kind.GUIDEBOOK_SECTION and data.country:
             doc.country = _country_for(doc.kind, data, by)
-        _apply(doc, data)
+        _apply(doc, data, by)
         if revisions.snapshot(doc) == before:
             db.session.rollback()
             return False
@@ -159,7 +184,7 @@ def restore(doc: Document, number: int, *, expected_version: int, by: User) -> N
         language=snap["language"], country=snap.get("country"), goals=snap["goals"],
         targets=snap["targets"], areas=[Area(a) for a in snap["areas"]], tags=snap["tags"],
         visibility=Visibility(snap["visibility"]), parent_slug=snap.get("parent"),
-        position=snap.get("position", 0),
+        position=snap.get("position", 0), topics=snap.get("topics"),
     )  # fmt: skip
     update(doc, data, expected_version=expected_version, by=by, note=f"restored revision {number}")
 

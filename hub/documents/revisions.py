@@ -25,6 +25,7 @@ def snapshot(doc: Document) -> dict[str, Any]:
         "status": doc.status.value,
         "visibility": doc.visibility.value,
         "parent": doc.parent.slug if doc.parent else None,
+        "topics": sorted(t.slug for t in doc.topics),
         "position": doc.position,
         "is_example": doc.is_example,
         "attachments": [

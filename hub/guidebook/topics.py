@@ -65,6 +65,12 @@ def sections_of(doc: Document, *, viewer: Any) -> list[Document]:
     return list(db.session.scalars(stmt))
 
 
+def choosable_sections(viewer: Any) -> list[Document]:
+    """The sections ``viewer`` may tag a brief or experience to: those they may read."""
+    stmt = _readable(viewer).where(Document.kind == Kind.GUIDEBOOK_SECTION)
+    return list(db.session.scalars(stmt.order_by(Document.title)))
+
+
 def section_reading(section: Document, *, viewer: Any, limit: int = 5) -> SectionReading:
     """The documents tagged to a section, then up to ``limit`` more like it from the search index
     (those already tagged are not repeated)."""

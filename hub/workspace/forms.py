@@ -52,6 +52,8 @@ class DocumentForm(FlaskForm):
     targets = StringField(_l("SDG targets, separated by commas (e.g. 9.5, 17.6)"))
     areas = MultiCheckboxField(_l("Areas of work"), choices=[(a.value, a.value) for a in Area])
     tags = StringField(_l("Tags, separated by commas"), validators=[Length(max=1000)])
+    # Choices are the sections the editor may read, set by the view; none for a section.
+    topics = MultiCheckboxField(_l("Guidebook sections this illustrates"), choices=[])
     visibility = RadioField(
         _l("Who may read it once published"),
         choices=[("public", _l("Everyone")), ("members", _l("Members of the Partnership"))],
@@ -85,6 +87,7 @@ class DocumentForm(FlaskForm):
             visibility=Visibility(self.visibility.data or "public"),
             parent_slug=self.parent.data or None,
             position=self.position.data or 0,
+            topics=list(self.topics.data or []),
         )
 
 

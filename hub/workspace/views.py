@@ -17,6 +17,7 @@ from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
 from hub.errors import Conflict, HubError, NotAllowed, NotFound
 from hub.extensions import db
+from hub.guidebook import topics
 from hub.http import form_int
 from hub.markup import render_markdown
 from hub.permissions import Action
@@ -44,6 +45,12 @@ def _sections() -> list[tuple[str, str]]:
     return [("", "—")] + [(slug, title) for slug, title in rows]
 
 
+def _topic_choices(kind: Kind) -> list[tuple[str, str]]:
+    if kind is Kind.GUIDEBOOK_SECTION:
+        return []  # a section is a topic itself
+    return [(s.slug, s.title) for s in topics.choosable_sections(current_user)]
+
+
 @bp.get("/")
 @login_required
 def dashboard():  # noqa: ANN201
@@ -61,6 +68,7 @@ def new(kind_path: str):  # noqa: ANN201
     permissions.require(current_user, Action.DOCUMENT_CREATE, kind)
     form = DocumentForm()
     form.parent.choices = _sections()
+    form.topics.choices = _topic_choices(kind)
     preview = None
     status = 200
     if form.validate_on_submit():
@@ -88,6 +96,7 @@ def edit(doc_id: int):  # noqa: ANN201
     doc = _document(doc_id, Action.DOCUMENT_EDIT)
     form = DocumentForm(obj=None if request.method == "POST" else _FormData(doc))
     form.parent.choices = [c for c in _sections() if c[0] != doc.slug]
+    form.topics.choices = _topic_choices(doc.kind)
     preview, status = None, 200
     if form.validate_on_submit():
         if "preview" in request.form:
@@ -135,6 +144,7 @@ class _FormData:
         self.visibility = doc.visibility.value
         self.parent = doc.parent.slug if doc.parent else ""
         self.position = doc.position
+        self.topics = [t.slug for t in doc.topics]
         self.note = ""
         self.version = str(doc.version)
 
