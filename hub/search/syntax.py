@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
+from babel import Locale
 from flask_babel import gettext as _
 
 from hub.documents.models import Area, Kind
@@ -195,9 +197,14 @@ def _canonical(param: str, value: str, resolve_country: Callable[[str], str | No
             )
         return iso3
     if param == "language":
-        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
-            raise Invalid(_("Unknown language “%(v)s”: use a code such as en or fr.", v=value))
-        return _language_tag(value)
+        if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
+            return _language_tag(value)
+        code = language_names().get(fold_name(value))
+        if code is None:
+            raise Invalid(
+                _("Unknown language “%(v)s”: use its name or a code such as en or fr.", v=value)
+            )
+        return code
     if param == "region":
         for region in REGIONS:
             if region.lower() == lowered:
@@ -206,6 +213,29 @@ def _canonical(param: str, value: str, resolve_country: Callable[[str], str | No
     if len(value) > 80:
         raise Invalid(_("A filter value is too long."))
     return value
+
+
+# Languages whose names are known in each other's words: the Hub's UI and document languages.
+NAMED_IN = ("en", "fr", "es", "ru", "ar", "zh", "uk", "sw", "pt")
+
+
+def fold_name(name: str) -> str:
+    """A name compared without letter case or accents ("Français" = "francais")."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def language_names() -> dict[str, str]:
+    """Language names in any of ``NAMED_IN`` (English, anglais, английский...) -> code, from the
+    CLDR data Babel ships, so ``language:French`` means ``language:fr`` as ``country:Ghana``
+    means ``country:GHA``."""
+    names: dict[str, str] = {}
+    for locale in NAMED_IN:
+        for code, name in Locale.parse(locale).languages.items():
+            if "_" not in code:  # regional variants ("Canadian French") are not filters
+                names.setdefault(fold_name(name), code)
+    return names
 
 
 def _language_tag(value: str) -> str:

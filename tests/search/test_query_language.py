@@ -239,6 +239,18 @@ def test_language_filter_ignores_letter_case(corpus, value):
     assert titles(f"language:{value}") == ["Énergie solaire au Sénégal"]
 
 
+@pytest.mark.parametrize("value", ["French", "français", "FRANCAIS", "francés", "французский"])
+def test_language_filter_takes_a_language_name_in_the_hubs_languages(corpus, value):
+    assert titles(f"language:{value}") == ["Énergie solaire au Sénégal"]
+
+
+def test_language_name_in_the_url_filter_becomes_its_code(corpus):
+    found = run("", filters={"language": ["Français"]})
+
+    assert found.filters == {"language": ["fr"]}
+    assert [h.title for h in found.hits] == ["Énergie solaire au Sénégal"]
+
+
 def test_lang_is_an_alias_of_language(corpus):
     assert titles("lang:fr") == ["Énergie solaire au Sénégal"]
 
@@ -305,6 +317,7 @@ def test_a_url_in_the_query_is_words_not_a_filter(corpus):
         ("year:twenty", "twenty"),
         ("area:magic", "magic"),
         ("language:english1", "english1"),
+        ("language:Atlantean", "Atlantean"),
         ("region:Atlantis", "Atlantis"),
     ],
 )
