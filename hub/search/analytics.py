@@ -22,6 +22,10 @@ timer thread: its writes would land in the middle of unrelated requests, and a q
 simply writes on its next search or at exit.) A crash or a kill loses the counts buffered by
 that process since its last batch: accepted, because the figures are for spotting trends, not
 for accounting.
+
+How long: query texts are kept ``KEEP_DAYS`` days (``SEARCH_ANALYTICS_KEEP_DAYS``), because people
+sometimes type names or addresses into a search box; older rows are deleted in the first batch a
+process writes each day, in the same transaction. The day totals, which hold no text, are kept.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from hub.errors import Invalid
@@ -55,6 +59,7 @@ FLUSH_ENTRIES = 1000
 PRESET_DAYS = (7, 30, 90)
 DEFAULT_DAYS = 30
 REPORT_LIMIT = 50
+KEEP_DAYS = 400  # a year and a bit, so this month can be compared with the same month last year
 _EXTENSION = "hub_search_analytics"
 _DROPPED_CATEGORIES = {"Cc", "Cs"}  # control characters and lone surrogates (PostgreSQL refuses)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -98,10 +103,19 @@ class Recorder:
     a second lock, so other requests keep counting while one batch is written.
     """
 
-    def __init__(self, engine: Engine, *, flush_seconds: float, flush_entries: int):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        flush_seconds: float,
+        flush_entries: int,
+        keep_days: int = KEEP_DAYS,
+    ):
         self.engine = engine
         self.flush_seconds = flush_seconds
         self.flush_entries = flush_entries
+        self.keep_days = keep_days
+        self._pruned_on: date | None = None
         self.pid = os.getpid()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -146,8 +160,14 @@ class Recorder:
             with self._lock:
                 batches, self._pending = self._pending, []
             if batches:
+                counts = _merge(batches)
+                # "Today" is the day of the newest search written: the clock the counts use.
+                today = max(day for day, _text in counts)
                 with self.engine.begin() as conn:
-                    _write(conn, _merge(batches))
+                    _write(conn, counts)
+                    if self._pruned_on != today:
+                        prune(conn, today=today, keep_days=self.keep_days)
+                self._pruned_on = today
         finally:
             self._write_lock.release()
 
@@ -164,6 +184,7 @@ def recorder(app: Flask) -> Recorder:
         engine,
         flush_seconds=float(app.config.get("SEARCH_ANALYTICS_FLUSH_SECONDS", FLUSH_SECONDS)),
         flush_entries=int(app.config.get("SEARCH_ANALYTICS_FLUSH_ENTRIES", FLUSH_ENTRIES)),
+        keep_days=keep_days(app),
     )
     app.extensions[_EXTENSION] = made
     atexit.register(_flush_at_exit, weakref.ref(made))
@@ -178,6 +199,17 @@ def _flush_at_exit(ref: weakref.ref[Recorder]) -> None:
         made.flush()
     except Exception:
         log.warning("search analytics: the last batch could not be written", exc_info=True)
+
+
+def keep_days(app: Flask) -> int:
+    return max(1, int(app.config.get("SEARCH_ANALYTICS_KEEP_DAYS", KEEP_DAYS)))
+
+
+def prune(conn: Connection, *, today: date, keep_days: int) -> int:
+    """Delete query texts older than ``keep_days`` (today counts as one); returns how many."""
+    oldest_kept = _days_before(today, keep_days - 1)
+    table = SearchQueryDay.__table__
+    return conn.execute(delete(table).where(table.c.day < oldest_kept)).rowcount or 0
 
 
 def _merge(batches: list[Counts]) -> Counts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from hub import permissions
@@ -24,9 +24,11 @@ def report():  # noqa: ANN201
         period = analytics.period_from(request.args, today=today)
     except Invalid as exc:
         page = render_template(template, report=None, error=exc.message, today=today,
-                               presets=analytics.PRESET_DAYS)  # fmt: skip
+                               presets=analytics.PRESET_DAYS,
+                               keep_days=analytics.keep_days(current_app))  # fmt: skip
         return page, 400
     # No flush here: a GET changes nothing (T-13). Buffered searches show after their batch.
     found = analytics.report(period)
     return render_template(template, report=found, error=None, today=today,
-                           presets=analytics.PRESET_DAYS)  # fmt: skip
+                           presets=analytics.PRESET_DAYS,
+                           keep_days=analytics.keep_days(current_app))  # fmt: skip

@@ -383,3 +383,49 @@ def test_focal_point_dashboard_has_no_search_analytics_link(client):
     login(client, factories.user(role=Role.FOCAL_POINT, country_code="GHA"))
 
     assert "/admin/search-analytics" not in client.get("/workspace/").get_data(as_text=True)
+
+
+# --- how long query texts are kept ---
+
+
+def test_query_texts_older_than_the_kept_days_are_deleted_with_the_days_first_batch(app):
+    app.config["SEARCH_ANALYTICS_KEEP_DAYS"] = 30
+    app.extensions.pop("hub_search_analytics", None)  # a recorder made with this setting
+    oldest_kept = TODAY - timedelta(days=29)
+    searches(("too old", 1), day=oldest_kept - timedelta(days=1))
+    searches(("just kept", 1), day=oldest_kept)
+    assert set(stored()) == {"too old", "just kept"}  # written on older days: nothing pruned
+
+    searches(("today", 1), day=TODAY)
+
+    assert set(stored()) == {"just kept", "today"}
+    # The day totals hold no text and stay.
+    assert set(stored_days()) == {oldest_kept - timedelta(days=1), oldest_kept, TODAY}
+
+
+def test_pruning_runs_once_a_day_per_process(app):
+    app.config["SEARCH_ANALYTICS_KEEP_DAYS"] = 30
+    app.extensions.pop("hub_search_analytics", None)
+    searches(("today", 1), day=TODAY)
+    with db.engine.begin() as conn:  # a row that appears later the same day (another process)
+        conn.execute(
+            SearchQueryDay.__table__.insert(),
+            {"day": TODAY - timedelta(days=90), "query_text": "late", "searches": 1,
+             "zero_results": 0},
+        )  # fmt: skip
+
+    searches(("again", 1), day=TODAY)
+    assert "late" in stored()
+
+    searches(("tomorrow", 1), day=TODAY + timedelta(days=1))
+    assert "late" not in stored()
+
+
+def test_analytics_page_says_how_long_query_texts_are_kept(client, app):
+    app.config["SEARCH_ANALYTICS_KEEP_DAYS"] = 123
+    secretariat = factories.user(role=Role.EDITOR, country_code=None)
+    login(client, secretariat)
+
+    page = client.get("/admin/search-analytics").get_data(as_text=True)
+
+    assert "deleted after 123 days" in page
