@@ -97,7 +97,7 @@ def test_every_search_result_for_an_example_shows_the_example_label(
     failures, checked, labelled, pages = [], 0, 0, 0
     while True:
         pages += 1
-        f, c, n = _check_items(page, "main ol.results > li", "h2 a", examples, page.url)
+        f, c, n = _check_items(page, "main ol.results > li", "h3 a", examples, page.url)
         failures += f
         checked += c
         labelled += n

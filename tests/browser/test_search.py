@@ -30,7 +30,7 @@ def test_home_search_works_with_the_keyboard_alone(hub_url, page, problems):
     url = urlsplit(page.url)
     assert url.path == "/search", f"Enter in the search box went to {page.url}"
     assert parse_qs(url.query).get("q") == ["innovation"], page.url
-    links = page.locator("main ol.results > li h2 a")
+    links = page.locator("main ol.results > li h3 a")
     hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     print(f"\n[search] reached search box after {presses} Tab presses; {len(hrefs)} result links")
     assert hrefs, "the search for 'innovation' returned no results"
@@ -56,9 +56,9 @@ def test_word_only_in_a_pdf_attachment_finds_the_brief_with_an_attachment_snippe
     )
     page.goto(f"{hub_url}/search?q={PDF_WORD}")
     results = page.locator("main ol.results > li")
-    hit = results.filter(has=page.locator(f'h2 a[href="{PDF_BRIEF}"]'))
+    hit = results.filter(has=page.locator(f'h3 a[href="{PDF_BRIEF}"]'))
     print(f"\n[search] {PDF_WORD!r}: {results.count()} result(s)")
-    found = results.locator("h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    found = results.locator("h3 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert hit.count() == 1, f"search for {PDF_WORD!r} did not return {PDF_BRIEF}; results: {found}"
     snippet = hit.locator(".snippet")
     text = snippet.inner_text()

@@ -285,7 +285,7 @@ def test_odd_parameters_never_give_a_500(client, corpus, params):
 
 # --- same results as the page ---
 
-PAGE_LINK = re.compile(r'<h2[^>]*><a href="([^"]+)">')
+PAGE_LINK = re.compile(r'<h3[^>]*><a href="([^"]+)">')
 
 
 @pytest.mark.parametrize(

@@ -504,7 +504,17 @@ def test_page_links_on_the_page(client, many):
     assert "Page 2 of 3" in text
     assert 'rel="prev"' in text
     assert 'rel="next"' in text
-    assert len(re.findall(r"<h2[^>]*><a href=", text)) == 10
+    assert len(re.findall(r"<h3[^>]*><a href=", text)) == 10
+
+
+def test_results_have_a_heading_and_heading_levels_do_not_skip(client, many):
+    text = client.get("/search", query_string={"q": "mangrove", "per_page": 10}).data.decode()
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", text)]
+
+    assert re.search(r'<h2 [^>]*id="results-h"[^>]*>Results</h2>\s*<ol class="results"', text)
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels.count(3) == 10  # one per result, under "Results"
 
 
 def test_page_zero_or_a_word_is_refused(client, many):
