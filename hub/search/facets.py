@@ -128,6 +128,9 @@ def _segment_masks(segment_reader: Any) -> dict[str, dict[str, int]]:
     key = None
     if segment is not None:
         storage = segment_reader.storage()
+        # A compound segment is read through an overlay made anew for each reader: key on
+        # the index folder beneath it, or every new reader would build the bit sets again.
+        storage = getattr(storage, "b", storage)
         key = (str(getattr(storage, "folder", id(storage))), segment.segment_id())
         with _segments_lock:
             cached = _segments.get(key)

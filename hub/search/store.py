@@ -9,13 +9,18 @@ race with a swap (its generation was pruned while it opened it) reads CURRENT ag
 from __future__ import annotations
 
 import contextlib
+import io
+import mmap
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import EmptyIndexError, FileIndex
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from hub.search.schema import SCHEMA_VERSION, build_schema
@@ -23,6 +28,40 @@ from hub.search.schema import SCHEMA_VERSION, build_schema
 POINTER = "CURRENT"
 BUILD_PREFIX = ".build-"
 OPEN_ATTEMPTS = 20
+
+
+class MappedFileStorage(FileStorage):
+    """Whoosh's file storage, reading each file through a memory map.
+
+    Plain ``FileStorage`` reads a segment file with a system call per read, and a compound
+    segment by copying each part into memory whenever a reader opens (0.3 s at 50,000
+    documents). A map costs neither: reads are memory reads, and opening is instant.
+    """
+
+    def open_file(self, name: str, **kwargs: object) -> StructFile:
+        with open(self._fpath(name), "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return StructFile(io.BytesIO(b""), name=name, **kwargs)
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return StructFile(mapped, name=name, **kwargs)
+
+
+def open_all_files(reader: IndexReader) -> None:
+    """Open each segment's columns (stored fields, field lengths, sort keys) now.
+
+    Whoosh opens a segment's terms and postings with the reader but its column files only on
+    first use. Segments are written as separate files (indexing.SEGMENT_FILES), so a column
+    first read after a prune would be gone.
+    """
+    for leaf, _offset in reader.leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        leaf.stored_fields(0)
+        for name, field in leaf.schema.items():
+            if field.scorable:
+                leaf.doc_field_length(0, name)
+            if field.column_type is not None and leaf.has_column(name):
+                leaf.column_reader(name)
 
 
 class IndexStore:
@@ -55,7 +94,7 @@ class IndexStore:
                 self._create_first()
                 continue
             try:
-                return whoosh_index.open_dir(self.root / name)
+                return MappedFileStorage(str(self.root / name)).open_index()
             except (FileNotFoundError, EmptyIndexError):
                 if self.current_name() == name and not (self.root / name).exists():
                     # CURRENT names a folder that is gone for good: start again, empty.
@@ -63,13 +102,30 @@ class IndexStore:
         raise RuntimeError(f"the search index in {self.root} could not be opened")
 
     def searcher(self, **kwargs: object) -> Searcher:
-        """A searcher on the live index. Whoosh opens segment files only here, so a reader that
-        raced a rebuild's prune retries on the new generation."""
+        """A searcher on the live index with every segment file already open, so it keeps
+        reading after a rebuild prunes its generation (open files stay readable on POSIX); a
+        reader that raced the prune while opening retries on the new generation."""
         for _attempt in range(OPEN_ATTEMPTS):
+            searcher = None
+            name = None
             try:
-                return self.open().searcher(**kwargs)
+                ix = self.open()
+                name = Path(ix.storage.folder).name
+                searcher = ix.searcher(**kwargs)
+                open_all_files(searcher.reader())
+                return searcher
             except (FileNotFoundError, EmptyIndexError):
+                if searcher is not None:
+                    searcher.close()
                 continue
+            except TypeError:
+                # Whoosh reads a column whose file has vanished as None: a prune removed this
+                # generation while it was being opened. Anything else is a real error.
+                if searcher is not None:
+                    searcher.close()
+                if name is not None and self.current_name() != name:
+                    continue
+                raise
         raise RuntimeError(f"the search index in {self.root} could not be opened")
 
     def _create_first(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections import OrderedDict
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -309,3 +310,60 @@ def test_a_facet_link_adds_its_filter_and_a_chosen_ones_link_removes_it(client, 
 
     assert links["Ghana"] == {"q": ["water"], "kind": ["policy_brief"], "country": ["GHA"]}
     assert links["Policy brief"] == {"q": ["water"]}
+
+
+# --- the bit sets are built once per segment, whatever number of readers open it ---
+
+
+class _RecordingCache(OrderedDict):
+    """The per-segment cache, noting each segment whose bit sets had to be built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.built: list[tuple] = []
+
+    def __setitem__(self, key, value) -> None:  # noqa: ANN001
+        self.built.append(key)
+        super().__setitem__(key, value)
+
+
+def _open_segment_masks(monkeypatch) -> list[tuple]:  # noqa: ANN001
+    """Open a new reader on the live index, build its facet table, and return the segments
+    whose bit sets were read from postings rather than found in the cache."""
+    from hub.search import facets as facets_module
+
+    cache = getattr(facets_module._segments, "built", None) is not None
+    if not cache:
+        monkeypatch.setattr(facets_module, "_segments", _RecordingCache())
+    recording = facets_module._segments
+    before = len(recording.built)
+    ix = indexing.get_store().open()
+    with ix.searcher() as searcher:
+        facets_module.FacetTable.build(searcher.reader())
+    return recording.built[before:]
+
+
+def test_a_new_reader_on_unchanged_segments_builds_no_bit_sets(corpus, monkeypatch):
+    assert _open_segment_masks(monkeypatch)  # the first reader fills the cache
+
+    assert _open_segment_masks(monkeypatch) == []
+
+
+def test_a_new_reader_on_compound_segments_uses_the_cache_too(app, monkeypatch):
+    """Indexes written before segments were kept as separate files have compound segments."""
+    published("Water in Ghana", body="Water for clinics.", country_code="GHA", goals=[6])
+    ix = indexing.get_store().open()
+    with ix.writer(compound=True) as writer:
+        writer.add_document(**indexing.entry_for(factories.document(title="Water in Kenya")))
+    assert any(p.suffix == ".seg" for p in indexing.get_store().root.rglob("*.seg"))
+    assert _open_segment_masks(monkeypatch)
+
+    assert _open_segment_masks(monkeypatch) == []
+
+
+def test_the_hubs_writers_keep_segments_as_separate_files(corpus):
+    indexing.rebuild()
+    published("Water in Peru", body="Water for farms.", country_code="PER")
+    indexing.drain()
+
+    assert not list(indexing.get_store().root.rglob("*.seg"))

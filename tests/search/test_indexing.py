@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -608,7 +609,7 @@ def test_searcher_opened_before_a_rebuild_still_reads_after_the_swap(app):
     published("Solar clinics")
     indexing.drain()
     old_generation = indexing.get_store().current_name()
-    searcher = indexing.get_store().open().searcher()
+    searcher = indexing.get_store().searcher()  # the one way the Hub opens a searcher
     try:
         indexing.rebuild()
         assert old_generation not in generation_dirs(app)
@@ -618,6 +619,39 @@ def test_searcher_opened_before_a_rebuild_still_reads_after_the_swap(app):
         assert [hit["title"] for hit in hits] == ["Solar clinics"]
     finally:
         searcher.close()
+
+
+def test_a_searcher_reads_every_column_of_a_pruned_generation(app):
+    """Segments are separate files and columns open lazily in Whoosh: the store opens them all
+    with the searcher, so stored fields, field lengths (BM25) and the date sort still work."""
+    published("Solar clinics", published_on=date(2024, 5, 1))
+    published("Solar farms", published_on=date(2025, 5, 1))
+    indexing.drain()
+    searcher = indexing.get_store().searcher()
+    try:
+        indexing.rebuild()
+        query = text_query(searcher, "solar", [])
+
+        by_date = searcher.search(query, sortedby="published", reverse=True)
+        by_score = searcher.search(query)
+
+        assert [hit["title"] for hit in by_date] == ["Solar farms", "Solar clinics"]
+        assert all(hit.score > 0 for hit in by_score)
+        assert not list(indexing.get_store().root.rglob("*.seg"))  # separate files, no compound
+    finally:
+        searcher.close()
+
+
+def test_mapped_storage_opens_an_empty_file(tmp_path):
+    from hub.search.store import MappedFileStorage
+
+    (tmp_path / "empty").write_bytes(b"")
+    (tmp_path / "full").write_bytes(b"\x00\x00\x00\x07rest")
+
+    assert MappedFileStorage(str(tmp_path)).open_file("empty").read() == b""
+    full = MappedFileStorage(str(tmp_path)).open_file("full")
+    assert full.read_int() == 7 and full.read(4) == b"rest"
+    full.close()
 
 
 READER_PROCESS = """
