@@ -33,11 +33,12 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_MAIL_USE_TLS": "MAIL_USE_TLS",
     "HUB_AUDIT_LOG": "AUDIT_LOG",
     "HUB_PUBLIC_URL": "PUBLIC_URL",
+    "HUB_SEARCH_ANALYTICS_KEEP_DAYS": "SEARCH_ANALYTICS_KEEP_DAYS",
 }
 
 
 def _coerce(key: str, value: str) -> Any:
-    if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT"}:
+    if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT", "SEARCH_ANALYTICS_KEEP_DAYS"}:
         return int(value)
     if key == "INDEX_WRITER_TIMEOUT":
         return float(value)

@@ -63,3 +63,9 @@ def test_app_registers_the_hub_cli_group(tmp_path):
     result = app.test_cli_runner().invoke(args=["hub", "--help"])
     for command in ("load-content", "load-reference", "reindex", "check-index"):
         assert command in result.output
+
+
+def test_search_analytics_retention_is_a_setting_in_days(monkeypatch, tmp_path):
+    monkeypatch.setenv("HUB_SEARCH_ANALYTICS_KEEP_DAYS", "90")
+
+    assert load(str(tmp_path))["SEARCH_ANALYTICS_KEEP_DAYS"] == 90
