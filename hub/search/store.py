@@ -9,7 +9,6 @@ race with a swap (its generation was pruned while it opened it) reads CURRENT ag
 from __future__ import annotations
 
 import contextlib
-import io
 import mmap
 import os
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
+from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -30,20 +29,45 @@ BUILD_PREFIX = ".build-"
 OPEN_ATTEMPTS = 20
 
 
-class MappedFileStorage(FileStorage):
-    """Whoosh's file storage, reading each file through a memory map.
+class MappedFile(BufferFile):
+    """Whoosh's in-memory file, over a memory map instead of a copy.
 
-    Plain ``FileStorage`` reads a segment file with a system call per read, and a compound
-    segment by copying each part into memory whenever a reader opens (0.3 s at 50,000
-    documents). A map costs neither: reads are memory reads, and opening is instant.
+    ``BufferFile`` reads by slicing its buffer, which is what makes searching fast, but it
+    first copies the whole file into a ``BytesIO``: at 50,000 documents, 0.3 s per segment
+    each time a reader opened. Over a map the slices come straight from the page cache.
     """
+
+    def __init__(self, mapped: mmap.mmap, name: str) -> None:
+        self._map = mapped
+        self._buf = memoryview(mapped)
+        self._name = name
+        self.file = mapped  # read, seek and tell for the reads that are not slices
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+    # A part of a compound file (indexes written before segments were separate files): a
+    # window on the map, not a copy.
+    subset = StructFile.subset
+
+    def close(self) -> None:
+        if self.is_closed:
+            return
+        self.is_closed = True
+        with contextlib.suppress(BufferError):  # a slice still in use: the map goes with it
+            self._buf.release()
+            self._map.close()
+
+
+class MappedFileStorage(FileStorage):
+    """Whoosh's file storage, reading each file through a memory map (``MappedFile``)."""
 
     def open_file(self, name: str, **kwargs: object) -> StructFile:
         with open(self._fpath(name), "rb") as fh:
             if os.fstat(fh.fileno()).st_size == 0:
-                return StructFile(io.BytesIO(b""), name=name, **kwargs)
+                return BufferFile(b"", name=name)
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return StructFile(mapped, name=name, **kwargs)
+        return MappedFile(mapped, name)
 
 
 def open_all_files(reader: IndexReader) -> None:
