@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.browser.setup_commands import PROJECT_ROOT, run_setup
+
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 except ImportError as exc:  # pragma: no cover - a set-up problem, reported clearly
@@ -30,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - a set-up problem, reported clea
         "(Do not run `playwright install`; these tests drive /usr/bin/chromium.)"
     ) from exc
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -43,7 +45,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 HEALTH_TIMEOUT_S = 30.0
-SETUP_TIMEOUT_S = 180.0
 
 
 def _venv_bin(name: str) -> Path:
@@ -62,26 +63,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _run(args: list[str], env: dict[str, str]) -> None:
-    try:
-        done = subprocess.run(
-            args,
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"set-up command timed out after {SETUP_TIMEOUT_S:.0f} s: {' '.join(args)}")
-    if done.returncode != 0:
-        pytest.fail(
-            f"set-up command failed (exit {done.returncode}): {' '.join(args)}\n"
-            f"--- stdout ---\n{done.stdout[-4000:]}\n--- stderr ---\n{done.stderr[-4000:]}"
-        )
 
 
 def _tail(path: Path, chars: int = 4000) -> str:
@@ -137,9 +118,9 @@ def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     flask = str(_venv_bin("flask"))
     gunicorn = str(_venv_bin("gunicorn"))
     started = time.monotonic()
-    _run([flask, "--app", "wsgi", "db", "upgrade"], hub_env)
-    _run([flask, "--app", "wsgi", "hub", "load-reference"], hub_env)
-    _run([flask, "--app", "wsgi", "hub", "load-content", "content/"], hub_env)
+    run_setup([flask, "--app", "wsgi", "db", "upgrade"], hub_env)
+    run_setup([flask, "--app", "wsgi", "hub", "load-reference"], hub_env)
+    run_setup([flask, "--app", "wsgi", "hub", "load-content", "content/"], hub_env)
     loaded = time.monotonic()
 
     port = _free_port()
@@ -373,8 +354,8 @@ def isolated_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         )
         flask = str(_venv_bin("flask"))
         started = time.monotonic()
-        _run([flask, "--app", "wsgi", "db", "upgrade"], env)
-        _run([flask, "--app", "wsgi", "hub", "load-reference"], env)
+        run_setup([flask, "--app", "wsgi", "db", "upgrade"], env)
+        run_setup([flask, "--app", "wsgi", "hub", "load-reference"], env)
         port = _free_port()
         instance = HubInstance(url=f"http://127.0.0.1:{port}", env=env, folder=folder)
         if prepare is not None:

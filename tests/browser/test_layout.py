@@ -58,6 +58,19 @@ def first_section(hub_url, browser) -> str:
     return href
 
 
+def overflow(page) -> str | None:  # noqa: ANN001
+    """Why the page is wider than the window (what sticks out), or None when it fits."""
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    if widths["scroll"] > widths["inner"] + 1:
+        return (
+            f"scrollWidth {widths['scroll']} > innerWidth {widths['inner']}; "
+            f"sticking out: {page.evaluate(OFFENDERS_JS)}"
+        )
+    return None
+
+
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
 def test_pages_do_not_overflow_horizontally_and_show_their_heading(
     hub_url, new_page, first_section, viewport_name
@@ -71,14 +84,8 @@ def test_pages_do_not_overflow_horizontally_and_show_their_heading(
         assert response is not None and response.status == 200, (
             f"{path}: {response and response.status}"
         )
-        widths = page.evaluate(
-            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-        )
-        if widths["scroll"] > widths["inner"] + 1:
-            failures.append(
-                f"{path}: scrollWidth {widths['scroll']} > innerWidth {widths['inner']}; "
-                f"sticking out: {page.evaluate(OFFENDERS_JS)}"
-            )
+        if wide := overflow(page):
+            failures.append(f"{path}: {wide}")
         heading = page.locator("main h1").first
         if not heading.is_visible():
             failures.append(f"{path}: main h1 is not visible")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,11 +20,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.test_layout import OFFENDERS_JS
+from tests.browser.setup_commands import run_setup
+from tests.browser.test_layout import overflow
 
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SEED_TIMEOUT_S = 300.0
 PASSWORD = "partnership-browser-pw-1"
 ADMIN = "admin@partnership.test"
 EDITOR = "editor@partnership.test"
@@ -151,28 +151,17 @@ def seed(out: str) -> None:
 # --- fixtures -----------------------------------------------------------------------------------
 
 
-def _setup(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(
-        args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"set-up failed (exit {done.returncode}): {' '.join(args[:6])}\n"
-            f"--- stdout ---\n{done.stdout[-3000:]}\n--- stderr ---\n{done.stderr[-3000:]}"
-        )
-
-
 @pytest.fixture(scope="module")
 def hub(isolated_hub) -> dict:
     """URL of a Hub with content/ and the seed above, plus the seeded ids."""
     seeded: dict = {}
 
     def prepare(instance) -> None:  # noqa: ANN001
-        _setup([sys.executable, "-m", "flask", "--app", "wsgi", "hub", "load-content",
-                "content/"], instance.env)  # fmt: skip
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        run_setup([*flask, "hub", "load-content", "content/"], instance.env, timeout=SEED_TIMEOUT_S)
         out = instance.folder / "seed.json"
-        _setup([sys.executable, "-m", "tests.browser.test_partnership", "seed", str(out)],
-               instance.env)  # fmt: skip
+        run_setup([sys.executable, "-m", "tests.browser.test_partnership", "seed", str(out)],
+                  instance.env, timeout=SEED_TIMEOUT_S)  # fmt: skip
         seeded.update(json.loads(out.read_text(encoding="utf-8")))
 
     instance = isolated_hub("partnership", {}, prepare)
@@ -457,14 +446,8 @@ def test_partnership_pages_load_cleanly_and_fit(hub, new_page, problems, actor, 
         if status != 200 or urlsplit(page.url).path != path:
             failures.append(f"{path}: status {status}, ended on {page.url}")
             continue
-        widths = page.evaluate(
-            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-        )
-        if widths["scroll"] > widths["inner"] + 1:
-            failures.append(
-                f"{path}: scrollWidth {widths['scroll']} > innerWidth {widths['inner']}; "
-                f"sticking out: {page.evaluate(OFFENDERS_JS)}"
-            )
+        if wide := overflow(page):
+            failures.append(f"{path}: {wide}")
         heading = page.locator("main h1")
         if heading.count() != 1 or not heading.first.is_visible():
             failures.append(f"{path}: {heading.count()} main h1, visible: "

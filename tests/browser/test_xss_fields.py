@@ -28,7 +28,6 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -39,11 +38,12 @@ from pathlib import Path
 import pytest
 
 from tests.browser import xss_support as xs
+from tests.browser.setup_commands import run_setup
 from tests.markup.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SEED_TIMEOUT_S = 300.0
 MODES = {"production-csp": False, "csp-disabled": True}  # mode -> bypass_csp
 FIELDS_PER_PAYLOAD = (
     "title",
@@ -71,17 +71,6 @@ class Corpus:
     entries: list[dict]
 
 
-def _setup(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(
-        args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"T-14 set-up failed (exit {done.returncode}): {' '.join(args[:6])}\n"
-            f"--- stdout ---\n{done.stdout[-3000:]}\n--- stderr ---\n{done.stderr[-3000:]}"
-        )
-
-
 @pytest.fixture(scope="module")
 def corpus(isolated_hub) -> Corpus:
     """A Hub of its own holding the corpus in every field (listings show up to 400 per page)."""
@@ -93,15 +82,16 @@ def corpus(isolated_hub) -> Corpus:
             (xs.ADMIN_EMAIL, "Hub Administrator", "admin"),
             (xs.EDITOR_EMAIL, "Secretariat Editor", "editor"),
         ):
-            _setup(
+            run_setup(
                 [*flask, "--email", email, "--name", name, "--role", role,
                  "--password", xs.PASSWORD],
-                instance.env,
+                instance.env, timeout=SEED_TIMEOUT_S,
             )  # fmt: skip
         seed_file["path"] = instance.folder / "seed.json"
-        _setup(
+        run_setup(
             [sys.executable, "-m", "tests.browser.xss_support", "seed", str(seed_file["path"])],
             instance.env,
+            timeout=SEED_TIMEOUT_S,
         )
 
     instance = isolated_hub("xss", {"HUB_PER_PAGE": "400"}, prepare)
