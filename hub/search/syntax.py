@@ -17,6 +17,7 @@ from functools import cache
 
 from babel import Locale
 from flask_babel import gettext as _
+from whoosh.support.charset import accent_map
 
 from hub.documents.models import Area, Kind
 from hub.errors import Invalid
@@ -220,9 +221,9 @@ NAMED_IN = ("en", "fr", "es", "ru", "ar", "zh", "uk", "sw", "pt")
 
 
 def fold_name(name: str) -> str:
-    """A name compared without letter case or accents ("Français" = "francais")."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """A name compared without letter case or accents ("Français" = "francais"), folded with
+    the accent map the analyzers use for every indexed word."""
+    return name.strip().casefold().translate(accent_map)
 
 
 @cache
