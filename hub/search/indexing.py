@@ -182,10 +182,11 @@ def _forget_pending(session: Session) -> None:
 # --- writers ---
 
 
-# Segments are written as separate files, not packed into one compound file: Whoosh reads a
-# compound segment by copying each of its parts into memory (BytesIO over the mmap) whenever a
-# reader opens. At 50,000 documents that was 0.3 s per open, twice per publish. Readers open
-# every file of a segment up front instead (store.open_all_files), so a prune cannot take a
+# Segments are written as separate files, not packed into one compound file. Whoosh's own storage
+# reads a compound segment by copying each part into memory whenever a reader opens (0.3 s per
+# open at 50,000 documents, twice per publish); the store's mapped storage reads a separate file
+# as slices of its map, but a compound part only through a window with a seek and read per access.
+# Readers open every file of a segment up front (store.open_all_files), so a prune cannot take a
 # column from under them.
 SEGMENT_FILES = {"compound": False}
 
