@@ -138,6 +138,9 @@ class Document(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body as plain text, and what it was made from (hub/documents/body_text.py).
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_text_key: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16), default="en")
     country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"), index=True)
     status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.DRAFT, index=True)

@@ -30,9 +30,9 @@ from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.writing import IndexWriter
 
 from hub import permissions
+from hub.documents.body_text import Rendered, body_text, store_rendered
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
-from hub.markup import plain_text
 from hub.search.analysis import group_for
 from hub.search.models import IndexOutbox
 from hub.search.schema import text_field
@@ -88,16 +88,17 @@ def _pdf_text(doc: Document) -> tuple[str, list[list]]:
 PDF_SEPARATOR = "\n\n"
 
 
-def entry_for(doc: Document) -> dict:
-    """The only mapping from a document to its index fields."""
+def entry_for(doc: Document, rendered: list[Rendered] | None = None) -> dict:
+    """The only mapping from a document to its index fields. Bodies whose plain text had to be
+    rendered (not stored, or stale) are noted in ``rendered`` (body_text.py)."""
     published = datetime.combine(doc.published_on, time()) if doc.published_on else None
     group = group_for(doc.language)
     title = _clean(doc.title)
     summary = _clean(doc.summary or "")
-    body = _clean(plain_text(doc.body))
+    body = _clean(body_text(doc, rendered))
     # A summary that is the body's first paragraph (the default) is not indexed twice.
     starts_alike = body.startswith(summary.rstrip("…").rstrip())
-    body_text = f"{summary}\n\n{body}" if summary and not starts_alike else body
+    indexed_body = f"{summary}\n\n{body}" if summary and not starts_alike else body
     pdf, pdf_pages = _pdf_text(doc)
     tags = [t.name for t in doc.tags]
     entry = {
@@ -106,11 +107,11 @@ def entry_for(doc: Document) -> dict:
         "kind": doc.kind.value,
         "title": title,
         "summary": summary,
-        "body": body_text,
+        "body": indexed_body,
         "pdf": pdf,
         "pdf_pages": pdf_pages,
         text_field("title", group): title,
-        text_field("body", group): body_text,
+        text_field("body", group): indexed_body,
         text_field("pdf", group): pdf,
         # The did-you-mean vocabulary: titles, summaries and tags, not whole bodies, which
         # would double the postings a rebuild writes for little gain in suggestions.
@@ -363,6 +364,16 @@ def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
 
 
 PARALLEL_REBUILD_FROM = 1000
+# Texts a rebuild had to render are written back in batches of this many, each in its own short
+# transaction, so a first rebuild of a large Hub does not hold every text in memory.
+STORE_RENDERED_EVERY = 200
+
+
+def _store_rendered(rendered: list[Rendered]) -> None:
+    if rendered:
+        with db.engine.begin() as connection:
+            store_rendered(connection, rendered)
+        rendered.clear()
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport:
@@ -381,9 +392,12 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
         ids = _indexable_ids()
         path, ix = store.create_generation()
         writer = _rebuild_writer(ix, len(ids))
+        rendered: list[Rendered] = []
         try:
             for n, doc in enumerate(_iter_indexable(ids), start=1):
-                writer.add_document(**entry_for(doc))
+                writer.add_document(**entry_for(doc, rendered))
+                if len(rendered) >= STORE_RENDERED_EVERY:
+                    _store_rendered(rendered)
                 if progress:
                     progress(n, len(ids))
             writer.commit()  # a fresh index: one segment per process, nothing to merge
@@ -395,6 +409,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
         if last_outbox is not None:
             db.session.execute(delete(IndexOutbox).where(IndexOutbox.id <= last_outbox))
         db.session.commit()
+        _store_rendered(rendered)
     finally:
         if old_writer is not None:
             old_writer.cancel()
