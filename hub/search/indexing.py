@@ -34,6 +34,7 @@ from hub.documents.body_text import Rendered, body_text, store_rendered
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
 from hub.search.analysis import group_for
+from hub.search.codec import WriterCodec
 from hub.search.models import IndexOutbox
 from hub.search.schema import text_field
 from hub.search.store import IndexStore
@@ -188,13 +189,13 @@ def _forget_pending(session: Session) -> None:
 # open at 50,000 documents, twice per publish); the store's mapped storage reads a separate file
 # as slices of its map, but a compound part only through a window with a seek and read per access.
 # Readers open every file of a segment up front (store.open_all_files), so a prune cannot take a
-# column from under them.
-SEGMENT_FILES = {"compound": False}
+# column from under them. The codec writes Whoosh's own format, faster (codec.py).
+WRITER_OPTIONS = {"compound": False, "codec": WriterCodec()}
 
 
 def _writer(ix: FileIndex) -> IndexWriter:
     timeout = current_app.config["INDEX_WRITER_TIMEOUT"]
-    return ix.writer(timeout=timeout, delay=0.05, **SEGMENT_FILES)
+    return ix.writer(timeout=timeout, delay=0.05, **WRITER_OPTIONS)
 
 
 def _live_writer(store: IndexStore) -> tuple[FileIndex, IndexWriter]:
@@ -359,8 +360,10 @@ def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
     leaving one segment per process: merging them would rewrite every posting again."""
     procs = min(os.cpu_count() or 1, current_app.config.get("INDEX_REBUILD_PROCS", 4))
     if procs > 1 and count >= PARALLEL_REBUILD_FROM:
-        return ix.writer(procs=procs, limitmb=512, batchsize=50, multisegment=True, **SEGMENT_FILES)
-    return ix.writer(limitmb=1024, **SEGMENT_FILES)
+        return ix.writer(
+            procs=procs, limitmb=512, batchsize=50, multisegment=True, **WRITER_OPTIONS
+        )
+    return ix.writer(limitmb=1024, **WRITER_OPTIONS)
 
 
 PARALLEL_REBUILD_FROM = 1000

@@ -74,7 +74,7 @@ def open_all_files(reader: IndexReader) -> None:
     """Open each segment's columns (stored fields, field lengths, sort keys) now.
 
     Whoosh opens a segment's terms and postings with the reader but its column files only on
-    first use. Segments are written as separate files (indexing.SEGMENT_FILES), so a column
+    first use. Segments are written as separate files (indexing.WRITER_OPTIONS), so a column
     first read after a prune would be gone.
     """
     for leaf, _offset in reader.leaf_readers():
