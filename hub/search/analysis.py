@@ -10,6 +10,7 @@ does, because Whoosh ships no segmenter and a whole clause would otherwise be a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from whoosh.analysis import (
@@ -238,6 +239,22 @@ class WordAnalyzer(Analyzer):
         kwargs: dict,
     ):  # noqa: ANN202
         token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        for text, pos, startchar, endchar in self.spans(value, start_pos, start_char):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = startchar
+                token.endchar = endchar
+            yield token
+
+    def spans(
+        self, value: str, start_pos: int = 0, start_char: int = 0
+    ) -> Iterator[tuple[str, int, int, int]]:
+        """(term, position, start char, end char) for each word kept: the fast path's words,
+        without the Token protocol (the index's postings format reads them directly)."""
         memo, term, renumber = self._memo, self.term, self._renumber
         pos = None
         for index, match in enumerate(self._pattern.finditer(value)):
@@ -245,17 +262,9 @@ class WordAnalyzer(Analyzer):
             text = memo[word] if word in memo else term(word)
             if text is None:
                 continue
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                # A stop filter numbers the words it keeps one after another, from the first.
-                pos = start_pos + index if pos is None or not renumber else pos + 1
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
+            # A stop filter numbers the words it keeps one after another, from the first.
+            pos = start_pos + index if pos is None or not renumber else pos + 1
+            yield text, pos, start_char + match.start(), start_char + match.end()
 
 
 @cache

@@ -9,6 +9,9 @@ postings instead of by re-analysing the whole text. ``words`` holds the unstemme
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from whoosh import formats
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from hub.search.analysis import GROUPS, analyzer_for, vocabulary_analyzer
@@ -23,6 +26,37 @@ FACET_FIELDS = ("kind", "country", "region", "goals", "areas", "year", "language
 
 def text_field(kind: str, group: str) -> str:
     return f"{kind}_{group}"
+
+
+class SpanCharacters(formats.Characters):
+    """Whoosh's ``Characters`` postings (each occurrence's position and character span), built
+    from the analyzer's ``spans`` when it has them (``WordAnalyzer``): the same bytes, without a
+    Token object and two dictionary updates per word, a sixth of a rebuild's CPU. Other
+    analyzers and calls take Whoosh's own path; reading is Whoosh's own."""
+
+    def word_values(
+        self, value: object, analyzer: object, **kwargs: object
+    ) -> Iterator[tuple[str, int, float, bytes]]:
+        spans = getattr(analyzer, "spans", None)
+        if spans is None or not isinstance(value, str) or set(kwargs) - {"mode"}:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        seen: dict[str, list[tuple[int, int, int]]] = {}
+        for text, pos, startchar, endchar in spans(value):
+            occurrences = seen.get(text)
+            if occurrences is None:
+                seen[text] = [(pos, startchar, endchar)]
+            else:
+                occurrences.append((pos, startchar, endchar))
+        boost, encode = self.field_boost, self.encode
+        for text, occurrences in seen.items():
+            # As Whoosh: the weight is the sum of each token's boost (1.0) times the field's.
+            yield text, len(occurrences), float(len(occurrences)) * boost, encode(occurrences)
+
+
+def _spanned(field: TEXT) -> TEXT:
+    field.format = SpanCharacters(field_boost=field.format.field_boost)
+    return field
 
 
 def build_schema() -> Schema:
@@ -54,6 +88,6 @@ def build_schema() -> Schema:
     for group in GROUPS:
         analyzer = analyzer_for(group)
         fields[text_field("title", group)] = TEXT(analyzer=analyzer)
-        fields[text_field("body", group)] = TEXT(analyzer=analyzer, chars=True)
-        fields[text_field("pdf", group)] = TEXT(analyzer=analyzer, chars=True)
+        fields[text_field("body", group)] = _spanned(TEXT(analyzer=analyzer, chars=True))
+        fields[text_field("pdf", group)] = _spanned(TEXT(analyzer=analyzer, chars=True))
     return Schema(**fields)

@@ -238,3 +238,24 @@ def test_word_analyzer_survives_the_pickle_the_index_keeps_of_the_schema():
     text = _language_texts("ar")
     assert _stream(copy, text, positions=True) == _stream(fast, text, positions=True)
     assert copy.has_morph() and not WordAnalyzer("xx").has_morph()
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_span_postings_are_whooshs_characters_postings(group):
+    """The body and PDF fields build their postings from the analyzer's spans; each word's
+    frequency, weight and encoded positions and characters must be what Whoosh builds from
+    tokens (the CJK analyzer has no spans and takes Whoosh's own path)."""
+    from whoosh.formats import Characters
+
+    from hub.search.schema import SpanCharacters
+
+    if group == "cjk":
+        text = (REFERENCE_SDG / "zh-Hans" / "global_targets.yml").read_text(encoding="utf-8")
+    else:
+        text = _language_texts(group)
+    analyzer = analyzer_for(group)
+    for boost in (1.0, 0.8):
+        ours = list(SpanCharacters(field_boost=boost).word_values(text, analyzer, mode="index"))
+        theirs = list(Characters(field_boost=boost).word_values(text, analyzer, mode="index"))
+        assert len(ours) > 20
+        assert ours == theirs

@@ -1,5 +1,6 @@
-"""The writers' codec must write exactly what Whoosh's own codec writes, and leave no trace of
-itself in the index that readers would need."""
+"""The writers' codec and the body fields' span postings must write exactly what Whoosh's own
+codec and ``Characters`` format write, and the codec must leave no trace of itself in the index
+that readers would need."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import Schema
+from whoosh.formats import Characters
 from whoosh.index import create_in
 
 from hub.search.codec import WriterCodec
-from hub.search.schema import build_schema
+from hub.search.schema import SpanCharacters, build_schema
 
 ENTRIES = [
     {
@@ -29,9 +32,20 @@ ENTRIES = [
 ]
 
 
-def write_index(folder: Path, codec: object, drop: int | None = None) -> dict[str, bytes]:
+def whoosh_formats_schema() -> Schema:
+    """The Hub's schema with Whoosh's own ``Characters`` postings in place of SpanCharacters."""
+    schema = build_schema()
+    for name in schema.names():
+        if isinstance(schema[name].format, SpanCharacters):
+            schema[name].format = Characters(field_boost=schema[name].format.field_boost)
+    return schema
+
+
+def write_index(
+    folder: Path, codec: object, drop: int | None = None, schema: Schema | None = None
+) -> dict[str, bytes]:
     folder.mkdir()
-    ix = create_in(str(folder), build_schema())
+    ix = create_in(str(folder), schema or build_schema())
     writer = ix.writer(codec=codec, compound=False)
     for entry in ENTRIES:
         writer.add_document(**entry)
@@ -51,9 +65,9 @@ def write_index(folder: Path, codec: object, drop: int | None = None) -> dict[st
     }
 
 
-def test_writer_codec_writes_what_whoosh_writes(tmp_path: Path):
+def test_writer_codec_and_span_postings_write_what_whoosh_writes(tmp_path: Path):
     ours = write_index(tmp_path / "ours", WriterCodec())
-    theirs = write_index(tmp_path / "theirs", W3Codec())
+    theirs = write_index(tmp_path / "theirs", W3Codec(), schema=whoosh_formats_schema())
     assert sorted(ours) == sorted(theirs)
     assert {".pst", ".trm"} <= set(ours)
     assert "._body_en_len.col" in ours
@@ -63,7 +77,7 @@ def test_writer_codec_writes_what_whoosh_writes(tmp_path: Path):
 
 def test_writer_codec_merges_what_whoosh_merges(tmp_path: Path):
     ours = write_index(tmp_path / "ours", WriterCodec(), drop=5)
-    theirs = write_index(tmp_path / "theirs", W3Codec(), drop=5)
+    theirs = write_index(tmp_path / "theirs", W3Codec(), drop=5, schema=whoosh_formats_schema())
     assert sorted(ours) == sorted(theirs)
     for ext in ours:
         assert ours[ext] == theirs[ext], ext
