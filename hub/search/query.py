@@ -11,6 +11,7 @@ import math
 import re
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -426,11 +427,16 @@ def _rank_matches(
     """Score exactly the documents in ``matches``, best first (ties: lower document first)."""
     docnums = list(MaskSet(matches, size))
     context = searcher.context()
+    terms = ranking.summed_terms(ranked)
     scored: list[tuple[int, float]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         end = offset + subsearcher.doc_count_all()
         local = [d - offset for d in docnums if offset <= d < end]
         if not local:
+            continue
+        if terms is not None:
+            totals = _summed_scores(subsearcher, context, terms, local)
+            scored.extend((offset + docnum, score) for docnum, score in totals.items())
             continue
         matcher = ranked.matcher(subsearcher, context)
         for docnum in local:
@@ -442,8 +448,35 @@ def _rank_matches(
                     break
             if matcher.id() == docnum:
                 scored.append((offset + docnum, matcher.score()))
-    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    # Scores equal but for rounding (summed in another order) count as a tie: lower document
+    # first, whichever way they were added up.
+    scored.sort(key=lambda pair: (-round(pair[1], SCORE_DIGITS), pair[0]))
     return scored
+
+
+SCORE_DIGITS = 9
+
+
+def _summed_scores(
+    searcher: Searcher, context: object, terms: list[tuple[Term, float]], docnums: list[int]
+) -> dict[int, float]:
+    """Each of ``docnums`` (ascending) that has any of ``terms``, with the sum of their scores
+    times their boosts (ranking.summed_terms)."""
+    totals: dict[int, float] = {}
+    count = len(docnums)
+    for term, boost in terms:
+        matcher = term.matcher(searcher, context)
+        i = 0
+        while i < count and matcher.is_active():
+            current, wanted = matcher.id(), docnums[i]
+            if current < wanted:
+                matcher.skip_to(wanted)
+            elif current == wanted:
+                totals[wanted] = totals.get(wanted, 0.0) + matcher.score() * boost
+                i += 1
+            else:  # the term's next document: the first wanted one at or after it
+                i = bisect_left(docnums, current, i + 1)
+    return totals
 
 
 def _phrases_as_words(query: Query) -> Query:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from whoosh.query import Or, Term
+from whoosh.query import And, AndNot, Or, Phrase, Term
 
 from hub.search import indexing, ranking
 from hub.search.query import SearchRequest, live_searcher, search, text_query
@@ -96,3 +96,80 @@ def test_a_title_weighs_less_than_the_body_so_its_words_are_not_counted_twice():
     # the body.
     assert ranking.FIELD_WEIGHTS["title"] < ranking.FIELD_WEIGHTS["body"]
     assert ranking.FIELD_WEIGHTS["pdf"] < ranking.FIELD_WEIGHTS["body"]
+
+
+# --- ranking a known set of matches by summed term scores ---
+
+
+def test_summed_terms_of_ors_carry_the_boosts_whoosh_applies():
+    a, b, c = (Term("body_en", w, boost=bw) for w, bw in (("a", 1.0), ("b", 0.5), ("c", 1.0)))
+    query = Or([a, Or([b, c], boost=0.3), Or([Term("title_en", "d")], boost=9.0)], boost=2.0)
+    terms = ranking.summed_terms(query)
+    # Whoosh ignores the boost of an OR with a single child (its child's matcher is used as is).
+    assert [(t.text, w) for t, w in terms] == [("a", 2.0), ("b", 0.6), ("c", 0.6), ("d", 2.0)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        And([Term("body_en", "a"), Term("body_en", "b")]),
+        AndNot(Term("body_en", "a"), Term("body_en", "b")),
+        Or([Term("body_en", "a"), Phrase("body_en", ["b", "c"])]),
+        Or([Term("body_en", "a"), Term("body_en", "b")], minmatch=2),
+        Or([Term("body_en", "a"), Term("body_en", "b")], scale=0.9),
+    ],
+)
+def test_queries_that_are_not_sums_of_terms_take_the_matcher_path(query):
+    assert ranking.summed_terms(query) is None
+
+
+def test_summed_scores_rank_matches_as_whooshs_matchers_do(corpus, monkeypatch):
+    """The same documents, order and scores (to rounding) as the matcher tree, for word
+    queries with title weights and feedback-like boosted clauses, over every match."""
+    from hub.search import query as hub_query
+    from hub.search.facets import table_for
+    from hub.search.matchset import match_mask
+
+    rng = random.Random(11)
+    texts = [" ".join(rng.sample(WORDS, k)) for k in (1, 2, 3, 3, 5, 8) for _ in range(4)]
+    texts.append("geothermal turbines")
+    with live_searcher() as searcher:
+        table = table_for(searcher)
+        size = table.size
+        for text in texts:
+            parsed = text_query(searcher, text, [])
+            extra = Or([Term("body_en", w) for w in rng.sample(WORDS, 6)], boost=0.35)
+            for ranked in (ranking.rewrite(parsed, searcher), ranking.SafeOr([parsed, extra])):
+                assert ranking.summed_terms(ranked) is not None, text
+                matches = match_mask(parsed, searcher, table)
+                summed = hub_query._rank_matches(searcher, ranked, matches, size)
+                with monkeypatch.context() as patch:
+                    patch.setattr(ranking, "summed_terms", lambda query: None)
+                    walked = hub_query._rank_matches(searcher, ranked, matches, size)
+                assert len(summed) == len(walked) > 0, text
+                assert [d for d, _s in summed] == [d for d, _s in walked], text
+                assert [s for _d, s in summed] == pytest.approx([s for _d, s in walked]), text
+
+
+def test_scorers_read_each_documents_length_as_whoosh_does(corpus):
+    """Scorers take field lengths from bytes read once per segment (codec.length_bytes); every
+    document's length must be what Whoosh's own lookup gives, in the live (mapped) index."""
+    from whoosh.scoring import BM25FScorer
+
+    factories.document(slug="second-segment", title="Solar", body="solar " * 40, summary="")
+    indexing.drain()
+    with live_searcher() as searcher:
+        leaves = searcher.leaf_searchers()
+        assert len(leaves) >= 2
+        checked = 0
+        for leaf, _offset in leaves:
+            for fieldname, word in (("body_en", b"solar"), ("title_en", b"solar")):
+                if (fieldname, word) not in leaf.reader():
+                    continue
+                scorer = ranking.weighting().scorer(leaf, fieldname, word)
+                assert isinstance(scorer, BM25FScorer)
+                for docnum in range(leaf.doc_count_all()):
+                    expected = leaf.doc_field_length(docnum, fieldname, 1) or 1
+                    assert scorer.dfl(docnum) == expected
+                    checked += 1
+        assert checked > 300
