@@ -419,6 +419,9 @@ def _with_feedback(
 # Up to this many matches, ranking visits only the matching documents instead of walking the
 # query's matcher through every candidate (a phrase of common words has thousands of them).
 SMALL_MATCH_SET = 2000
+# Scores equal but for rounding (summed in another order) count as a tie: lower document first,
+# whichever way they were added up.
+SCORE_DIGITS = 9
 
 
 def _rank_matches(
@@ -437,24 +440,25 @@ def _rank_matches(
         if terms is not None:
             totals = _summed_scores(subsearcher, context, terms, local)
             scored.extend((offset + docnum, score) for docnum, score in totals.items())
-            continue
-        matcher = ranked.matcher(subsearcher, context)
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                scored.append((offset + docnum, matcher.score()))
-    # Scores equal but for rounding (summed in another order) count as a tie: lower document
-    # first, whichever way they were added up.
+        else:
+            matcher = ranked.matcher(subsearcher, context)
+            scored.extend((offset + docnum, score) for docnum, score in _scores_at(matcher, local))
     scored.sort(key=lambda pair: (-round(pair[1], SCORE_DIGITS), pair[0]))
     return scored
 
 
-SCORE_DIGITS = 9
+def _scores_at(matcher: object, docnums: list[int]) -> Iterator[tuple[int, float]]:
+    """(docnum, score) for each of ``docnums`` (ascending) that ``matcher`` matches."""
+    i, count = 0, len(docnums)
+    while i < count and matcher.is_active():
+        current, wanted = matcher.id(), docnums[i]
+        if current < wanted:
+            matcher.skip_to(wanted)
+        elif current == wanted:
+            yield wanted, matcher.score()
+            i += 1
+        else:  # the matcher's next document: the first wanted one at or after it
+            i = bisect_left(docnums, current, i + 1)
 
 
 def _summed_scores(
@@ -463,19 +467,9 @@ def _summed_scores(
     """Each of ``docnums`` (ascending) that has any of ``terms``, with the sum of their scores
     times their boosts (ranking.summed_terms)."""
     totals: dict[int, float] = {}
-    count = len(docnums)
     for term, boost in terms:
-        matcher = term.matcher(searcher, context)
-        i = 0
-        while i < count and matcher.is_active():
-            current, wanted = matcher.id(), docnums[i]
-            if current < wanted:
-                matcher.skip_to(wanted)
-            elif current == wanted:
-                totals[wanted] = totals.get(wanted, 0.0) + matcher.score() * boost
-                i += 1
-            else:  # the term's next document: the first wanted one at or after it
-                i = bisect_left(docnums, current, i + 1)
+        for docnum, score in _scores_at(term.matcher(searcher, context), docnums):
+            totals[docnum] = totals.get(docnum, 0.0) + score * boost
     return totals
 
 
