@@ -40,11 +40,16 @@ def key_for(body: str | None) -> str:
     return digest.hexdigest()
 
 
+def _is_current(doc: Document, key: str) -> bool:
+    """Whether the stored text was made from the body and renderer that ``key`` names."""
+    return doc.body_text is not None and doc.body_text_key == key
+
+
 def body_text(doc: Document, rendered: list[Rendered] | None = None) -> str:
     """The body as plain text: the stored text when it was made from this body by this
     renderer, otherwise rendered now (and noted in ``rendered``, for ``store_rendered``)."""
     key = key_for(doc.body)
-    if doc.body_text is not None and doc.body_text_key == key:
+    if _is_current(doc, key):
         return doc.body_text
     text = plain_text(doc.body)
     if rendered is not None and doc.id is not None:
@@ -87,7 +92,7 @@ def columns_for(body: str | None) -> dict[str, str]:
 
 def refresh(doc: Document) -> bool:
     """Store the body's plain text unless what is stored is current; True when it changed."""
-    if doc.body_text is not None and doc.body_text_key == key_for(doc.body):
+    if _is_current(doc, key_for(doc.body)):
         return False
     for name, value in columns_for(doc.body).items():
         setattr(doc, name, value)
