@@ -7,6 +7,7 @@ offset also tells which attachment and page it is on.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import groupby
@@ -33,12 +34,19 @@ def _fragmenter() -> highlight.PinpointFragmenter:
 
 
 def preload_tokens(
-    reader: Any, hits: list[tuple[int, str]], terms: dict[str, set[bytes]]
+    reader: Any,
+    hits: list[tuple[int, str]],
+    terms: dict[str, set[bytes]],
+    deadline: float | None = None,
 ) -> dict[tuple[int, str], list[Token]]:
     """Token positions for a page of hits, reading each term's postings once.
 
     ``hits`` are (docnum, language group). Visiting the documents in ascending order lets one
     cursor per term skip forward, instead of opening the postings again for every hit.
+
+    Past ``deadline`` (thread CPU time) no more postings are read: the words read so far are
+    marked, and a hit with none of them falls back to its summary (``snippet_for``). A search
+    out of time then still answers within its budget, with fewer highlights.
     """
     wanted: dict[str, list[int]] = {}
     for docnum, group in hits:
@@ -47,7 +55,9 @@ def preload_tokens(
     found: dict[tuple[int, str], list[Token]] = {}
     for fieldname, docnums in wanted.items():
         docnums = sorted(set(docnums))
-        for btext in terms.get(fieldname, ()):
+        for btext in sorted(terms.get(fieldname, ())):
+            if deadline is not None and time.thread_time() > deadline:
+                break
             if (fieldname, btext) not in reader:
                 continue
             postings = reader.postings(fieldname, btext)

@@ -66,8 +66,8 @@ class QueryLimits:
     max_length: int = 256
     max_terms: int = 32
     max_depth: int = 8
-    # CPU seconds for ranking; the rest of a request (snippets, the page) must fit in the
-    # catalogue's 1 s (T-21), so ranking stops a little earlier.
+    # CPU seconds for the whole search, snippets included (ranking stops a share earlier:
+    # query.SNIPPET_SHARE); the page around it must fit in the catalogue's 1 s (T-21).
     time_budget: float = 0.7
 
 

@@ -43,7 +43,9 @@ from hub.documents.models import (
 )
 from hub.extensions import db
 from hub.search import indexing
-from hub.search.query import forget_searcher
+from hub.search.query import SearchRequest, forget_searcher, search
+from hub.search.syntax import QueryLimits
+from tests import factories
 from tests.conftest import PG_URL, RequestScopedClient, _config, _empty_content_tables
 
 DOCUMENTS = 20_000
@@ -329,3 +331,25 @@ def test_heaviest_query_within_the_caps_keeps_to_the_time_budget(big_index):
               f"{'  (partial)' if partial else ''}")  # fmt: skip
 
     assert max(cpu for _n, _r, _w, cpu, _p in times) <= P95_LIMIT_S
+
+
+def test_search_out_of_time_shows_summaries_instead_of_highlights_and_nothing_else_changes(app):
+    """The budget covers the snippets too: once it has run out no postings are read for
+    highlights, and each hit shows its summary. What matches, the total, the order and the facet
+    counts are those of the same search in time."""
+    for country in ("GHA", "KEN"):
+        factories.document(
+            title=f"Solar clinics {country}",
+            summary=f"Clinics in {country}.",
+            body="Rural clinics need solar power all year.",
+            country_code=country,
+        )
+    indexing.drain()
+    in_time = search(SearchRequest("solar"), viewer=None)
+
+    late = search(SearchRequest("solar"), viewer=None, limits=QueryLimits(time_budget=0.0))
+
+    assert [h.snippet.source for h in in_time.hits] == ["body", "body"]
+    assert [h.snippet.source for h in late.hits] == ["summary", "summary"]
+    assert [h.slug for h in late.hits] == [h.slug for h in in_time.hits]
+    assert (late.total, late.facets) == (in_time.total, in_time.facets)
