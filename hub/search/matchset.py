@@ -4,7 +4,8 @@ Whoosh would find it by stepping its matcher tree once per matching document, wh
 common words is most of a search's time. For the shapes our parser produces (terms combined with
 AND, OR and NOT) the set is instead combined from each term's postings as bit sets, and each
 term's bit set is kept with the searcher, so words shared between different queries are read once
-per index version. Anything else (phrases) falls back to Whoosh for that part of the query only.
+per index version. Phrases are checked from the words' positions (phrases.py); anything else falls
+back to Whoosh for that part of the query only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from hub.search import phrases
 from hub.search.facets import FacetTable, mask_of
 
 TERM_CACHE_SIZE = 4096
@@ -85,6 +87,8 @@ def match_mask(q: wq.Query, searcher: Any, table: FacetTable) -> int:
             return table.live & ~walk(node.query)
         if isinstance(node, wq.Every):
             return table.live
+        if isinstance(node, wq.Phrase) and phrases.handles(node, searcher):
+            return phrases.phrase_mask(node, searcher, masks.get, table.live, table.size)
         return mask_of(searcher.docs_for_query(node), table.size)
 
     return walk(q) & table.live

@@ -1,0 +1,63 @@
+"""A term's postings for a known, sorted set of documents, read a block at a time.
+
+Whoosh's matchers step through postings one document at a time (``skip_to`` walks a block by
+``next()``), and each step is several Python calls; for the common words of a search that
+stepping is most of the time spent. Phrase checks (phrases.py) and summed word scores
+(query.py) both know beforehand which documents they want, so they read each block of a
+segment's postings whole, skip the blocks that hold none of those documents without reading
+them, and find the wanted ones in a block's ids by bisection. The block attributes are Whoosh's
+own (``W3LeafMatcher``); tests compare the results with Whoosh's matchers on real indexes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+
+def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int]]]:
+    """For each block holding any of ``docs`` (ascending): (document, index in the block) for
+    those documents. While a block's list is in hand the matcher stays on that block, so
+    ``weights(matcher)`` and ``values(matcher)`` are that block's."""
+    if not readable(matcher):
+        raise TypeError("block reading needs a segment's W3LeafMatcher")
+    i, n = 0, len(docs)
+    while i < n and matcher.is_active():
+        top = matcher.block_max_id()
+        if docs[i] > top:
+            matcher._next_block()  # noqa: SLF001 - skipped without reading its data
+            continue
+        if matcher._ids is None:  # noqa: SLF001
+            matcher._read_ids()  # noqa: SLF001
+        ids = matcher._ids  # noqa: SLF001
+        found, j = [], 0
+        while i < n and docs[i] <= top:
+            j = bisect_left(ids, docs[i], j)
+            if j < len(ids) and ids[j] == docs[i]:
+                found.append((docs[i], j))
+            i += 1
+        if found:
+            yield found
+        matcher._next_block()  # noqa: SLF001
+
+
+def readable(matcher: Any) -> bool:
+    """Whether ``at`` can read these postings (a term kept inline in the term table cannot)."""
+    return isinstance(matcher, W3LeafMatcher)
+
+
+def weights(matcher: Any) -> Sequence[float]:
+    """The current block's weights (what ``matcher.weight()`` gives for each posting)."""
+    if matcher._weights is None:  # noqa: SLF001
+        matcher._read_weights()  # noqa: SLF001
+    return matcher._weights  # noqa: SLF001
+
+
+def values(matcher: Any) -> Sequence[bytes]:
+    """The current block's values (what ``matcher.value()`` gives for each posting)."""
+    if matcher._values is None:  # noqa: SLF001
+        matcher._read_values()  # noqa: SLF001
+    return matcher._values  # noqa: SLF001
