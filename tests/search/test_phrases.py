@@ -11,7 +11,7 @@ from whoosh.query import Phrase
 from hub.extensions import db
 from hub.search import indexing, phrases
 from hub.search.facets import MaskSet, table_for
-from hub.search.matchset import match_mask
+from hub.search.matchset import match_mask, term_masks
 from hub.search.query import SearchRequest, live_searcher, search
 from tests import factories
 
@@ -68,9 +68,12 @@ def test_phrase_mask_matches_exactly_what_whoosh_finds(corpus):
                     continue
                 node = Phrase(fieldname, terms)
                 assert phrases.handles(node, searcher)
-                ours = match_mask(node, searcher, table)
                 expected = whoosh_mask(node, searcher, table)
+                ours = phrases.phrase_mask(
+                    node, searcher, term_masks(searcher, table).get, table.live, table.size
+                )
                 assert ours == expected, (fieldname, terms)
+                assert match_mask(node, searcher, table) == expected
                 checked += 1
                 matched += ours != 0
     assert checked > 150
@@ -114,3 +117,15 @@ def test_changed_document_is_matched_by_its_new_text_only(corpus):
         slugs = {searcher.stored_fields(d)["slug"] for d in docs}
     assert "doc-0-3" in slugs
     assert all(re.fullmatch(r"doc-\d-\d+", s) for s in slugs)
+
+
+def test_search_checks_phrases_without_whooshs_span_matcher(corpus, monkeypatch):
+    """The wiring: a phrase in a search is checked here, never by Whoosh's docs_for_query."""
+    from whoosh.searching import Searcher
+
+    def refuse(self, q, for_deletion=False):  # noqa: ANN001, ANN202, ARG001
+        raise AssertionError(f"Whoosh was asked for {q!r}")
+
+    monkeypatch.setattr(Searcher, "docs_for_query", refuse)
+    results = search(SearchRequest('"solar grid" OR "data data"'), viewer=None)
+    assert results.total > 0
