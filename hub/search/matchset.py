@@ -15,7 +15,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from hub.search import phrases
+from hub.search import phrases, postings
 from hub.search.facets import FacetTable, mask_of
 
 TERM_CACHE_SIZE = 4096
@@ -39,10 +39,7 @@ class TermMasks:
             self._cache.move_to_end(key)
             return mask
         self.misses += 1
-        if (fieldname, btext) in self.reader:
-            mask = mask_of(self.reader.postings(fieldname, btext).all_ids(), self.size)
-        else:
-            mask = 0
+        mask = mask_of(postings.all_ids(self.reader, fieldname, btext), self.size)
         self._cache[key] = mask
         if len(self._cache) > TERM_CACHE_SIZE:
             self._cache.popitem(last=False)

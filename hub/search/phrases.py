@@ -15,9 +15,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import accumulate
+from operator import itemgetter
+from pickle import loads  # noqa: S403 - the index's own postings
 from typing import Any
 
+from whoosh import formats
 from whoosh.query import Phrase
+from whoosh.system import _INT_SIZE
 
 from hub.search import postings
 from hub.search.facets import MaskSet, mask_of
@@ -48,7 +53,7 @@ def phrase_mask(
         if not candidates:
             return 0
     docs = list(MaskSet(candidates, size))
-    decode = field.format.decode_positions
+    starts = _starts_decoder(field.format)
     found: list[int] = []
     for leaf, offset in searcher.reader().leaf_readers():
         lo = bisect_left(docs, offset)
@@ -56,18 +61,55 @@ def phrase_mask(
         local = [d - offset for d in docs[lo:hi]]
         if not local or any((node.fieldname, word) not in leaf for word in words):
             continue
-        first, *rest = (_values(leaf.postings(node.fieldname, word), local) for word in words)
+        first, *rest = (
+            _values(postings.segment_postings(leaf, node.fieldname, word), local) for word in words
+        )
         for doc, value in first.items():
-            others = [rv.get(doc) for rv in rest]
-            if None in others:
-                continue
-            later = [set(decode(v)) for v in others]
-            if any(
-                all(p + i in positions for i, positions in enumerate(later, start=1))
-                for p in decode(value)
-            ):
+            # Where the phrase would start, by each word: word i at p means a start at p - i.
+            common = starts(value, 0)
+            for i, values in enumerate(rest, start=1):
+                other = values.get(doc)
+                if other is None:
+                    common = None
+                    break
+                common &= starts(other, i)
+                if not common:
+                    break
+            if common:
                 found.append(doc + offset)
     return mask_of(found, size)
+
+
+def _starts_decoder(fmt: Any) -> Callable[[bytes, int], set[int]]:
+    """``starts(value, i)``: the positions in a posting value, each minus ``i``.
+
+    For Whoosh's ``Characters`` (and so ``SpanCharacters``) and ``Positions`` formats the value
+    is a pickled list of position deltas (with character spans beside them in ``Characters``),
+    so the sums run in C (``accumulate``), and starting the sum at -i shifts every position by
+    -i; that start is itself negative and so never a position. Other formats go through their
+    own ``decode_positions``."""
+    if isinstance(fmt, formats.Characters):
+        pick = itemgetter(0)
+    elif type(fmt) is formats.Positions:
+        pick = None
+    else:
+        decode = fmt.decode_positions
+        return lambda value, i: {p - i for p in decode(value)}
+
+    def starts(value: bytes, i: int) -> set[int]:
+        deltas = loads(_pickled(value))  # noqa: S301 - our own index, read as Whoosh reads it
+        if pick is not None:
+            deltas = map(pick, deltas)
+        return set(accumulate(deltas, initial=-i)) if i else set(accumulate(deltas))
+
+    return starts
+
+
+def _pickled(value: bytes) -> bytes:
+    """The pickle in a Positions/Characters value, as their decode_positions reads it."""
+    if not value.endswith(b"."):
+        value += b"."
+    return value[_INT_SIZE:]
 
 
 def _values(matcher: Any, docs: list[int]) -> dict[int, bytes]:

@@ -2,11 +2,12 @@
 
 Whoosh's matchers step through postings one document at a time (``skip_to`` walks a block by
 ``next()``), and each step is several Python calls; for the common words of a search that
-stepping is most of the time spent. Phrase checks (phrases.py) and summed word scores
-(query.py) both know beforehand which documents they want, so they read each block of a
-segment's postings whole, skip the blocks that hold none of those documents without reading
-them, and find the wanted ones in a block's ids by bisection. The block attributes are Whoosh's
-own (``W3LeafMatcher``); tests compare the results with Whoosh's matchers on real indexes.
+stepping is most of the time spent. A word's bit set (matchset) needs every id, and a phrase
+check (phrases.py) knows beforehand which documents it wants: both read each block of a
+segment's postings whole; the phrase check skips the blocks that hold none of its documents
+without reading them, and finds the wanted ones in a block's ids by bisection. The block
+attributes are Whoosh's own (``W3LeafMatcher``); tests compare the results with Whoosh's
+matchers on real indexes, with deleted documents present.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 
 def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int]]]:
     """For each block holding any of ``docs`` (ascending): (document, index in the block) for
     those documents. While a block's list is in hand the matcher stays on that block, so
-    ``weights(matcher)`` and ``values(matcher)`` are that block's."""
+    ``values(matcher)`` are that block's."""
     if not readable(matcher):
         raise TypeError("block reading needs a segment's W3LeafMatcher")
     i, n = 0, len(docs)
@@ -44,16 +46,34 @@ def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int
         matcher._next_block()  # noqa: SLF001
 
 
+def segment_postings(leaf: Any, fieldname: str, btext: bytes) -> Any:
+    """A segment's postings for a term, deleted documents included: Whoosh wraps them in a
+    filter that steps past deleted ones one at a time; callers here limit themselves to live
+    documents instead."""
+    matcher = leaf.postings(fieldname, btext)
+    return matcher.child if type(matcher) is FilterMatcher else matcher
+
+
+def all_ids(reader: Any, fieldname: str, btext: bytes) -> Iterator[int]:
+    """Every document with the term (deleted ones included), in every segment of ``reader``,
+    ascending: a segment's postings are read a block of ids at a time, not a ``next()`` each."""
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = segment_postings(leaf, fieldname, btext)
+        if not readable(matcher):
+            yield from (offset + d for d in matcher.all_ids())
+            continue
+        while matcher.is_active():
+            if matcher._ids is None:  # noqa: SLF001
+                matcher._read_ids()  # noqa: SLF001
+            yield from (offset + d for d in matcher._ids) if offset else matcher._ids  # noqa: SLF001
+            matcher._next_block()  # noqa: SLF001
+
+
 def readable(matcher: Any) -> bool:
     """Whether ``at`` can read these postings (a term kept inline in the term table cannot)."""
     return isinstance(matcher, W3LeafMatcher)
-
-
-def weights(matcher: Any) -> Sequence[float]:
-    """The current block's weights (what ``matcher.weight()`` gives for each posting)."""
-    if matcher._weights is None:  # noqa: SLF001
-        matcher._read_weights()  # noqa: SLF001
-    return matcher._weights  # noqa: SLF001
 
 
 def values(matcher: Any) -> Sequence[bytes]:
