@@ -6,11 +6,23 @@ through a file object: a tenth of a rebuild's CPU time. ``WriterCodec`` answers 
 field's length column read once as bytes (``length_bytes``, which scoring uses too). What goes
 to disk is byte for byte what ``W3Codec`` writes, and the segments it makes name plain
 ``W3Codec``, so readers never see this class.
+
+Its postings writer also takes a term's postings whole (``BlockPostingsWriter.add_all``), for
+the rebuild's writer (bulk.py), which gathers postings per term instead of one by one.
 """
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
+from array import array
+
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3PerDocReader,
+    W3PostingsWriter,
+    W3Segment,
+    _lenfield,
+)
 from whoosh.util.numeric import byte_to_length
 
 # What each length byte stands for (Whoosh stores field lengths in one lossy byte).
@@ -52,7 +64,45 @@ class _LoadedLengths(W3PerDocReader):
         return field_length(lengths, docnum)
 
 
+class BlockPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, which can also take a term's postings whole (``add_all``)."""
+
+    def add_all(self, ids: array, weights: array, values: list, lengths: bytes | None) -> None:
+        """Write one term's postings as ``add_posting`` for each would: the same blocks,
+        statistics and bytes. ``ids`` ascend; ``weights`` are as given (a block's largest is
+        kept before rounding to 32 bits, as Whoosh does); ``lengths`` are the field's
+        ``length_bytes``, or None for a field without lengths."""
+        limit = self._blocklimit
+        count = len(ids)
+        for start in range(0, count, limit):
+            block_ids = ids[start : start + limit]
+            block_weights = weights[start : start + limit]
+            self._ids = block_ids
+            self._weights = array("f", block_weights)
+            self._maxweight = max(0, max(block_weights))
+            self._values = [v for v in values[start : start + limit] if v]
+            self._minlength, self._maxlength = None, 0
+            if lengths:
+                size = len(lengths)
+                present = [lengths[d] for d in block_ids if d < size and lengths[d]]
+                if present:
+                    self._minlength = byte_to_length(min(present))
+                    self._maxlength = byte_to_length(max(present))
+            if count < self._inlinelimit:
+                return  # left buffered: finish_postings() inlines it in the term info
+            self._write_block(last=start + limit >= count)
+
+
 class WriterCodec(W3Codec):
+    def postings_writer(self, dbfile: object, byteids: bool = False) -> W3PostingsWriter:
+        return BlockPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
     def per_document_reader(self, storage: object, segment: object) -> W3PerDocReader:
         return _LoadedLengths(storage, segment)
 

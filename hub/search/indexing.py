@@ -34,6 +34,7 @@ from hub.documents.body_text import Rendered, body_text, store_rendered
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
 from hub.search.analysis import group_for
+from hub.search.bulk import RebuildWriter
 from hub.search.codec import WriterCodec
 from hub.search.models import IndexOutbox
 from hub.search.schema import text_field
@@ -356,13 +357,12 @@ class RebuildReport:
 
 
 def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
-    """Analysis is the cost of a rebuild; big ones spread it over the CPUs (Whoosh's MpWriter),
-    leaving one segment per process: merging them would rewrite every posting again."""
+    """Analysis is the cost of a rebuild; big ones spread it over the CPUs (bulk.RebuildWriter:
+    Whoosh's MpWriter with postings gathered per term), leaving one segment per process: merging
+    them would rewrite every posting again."""
     procs = min(os.cpu_count() or 1, current_app.config.get("INDEX_REBUILD_PROCS", 4))
     if procs > 1 and count >= PARALLEL_REBUILD_FROM:
-        return ix.writer(
-            procs=procs, limitmb=512, batchsize=50, multisegment=True, **WRITER_OPTIONS
-        )
+        return RebuildWriter(ix, procs=procs, limitmb=512, batchsize=50, **WRITER_OPTIONS)
     return ix.writer(limitmb=1024, **WRITER_OPTIONS)
 
 

@@ -10,9 +10,11 @@ postings instead of by re-analysing the whole text. ``words`` holds the unstemme
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pickle import dumps
 
 from whoosh import formats
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.system import pack_uint
 
 from hub.search.analysis import GROUPS, analyzer_for, vocabulary_analyzer
 
@@ -41,17 +43,21 @@ class SpanCharacters(formats.Characters):
         if spans is None or not isinstance(value, str) or set(kwargs) - {"mode"}:
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        seen: dict[str, list[tuple[int, int, int]]] = {}
+        # Per term: the last position and end character, and the deltas Characters.encode()
+        # makes (position, start from the last end, length), built as the words come.
+        seen: dict[str, list] = {}
         for text, pos, startchar, endchar in spans(value):
-            occurrences = seen.get(text)
-            if occurrences is None:
-                seen[text] = [(pos, startchar, endchar)]
+            entry = seen.get(text)
+            if entry is None:
+                seen[text] = [pos, endchar, [(pos, startchar, endchar - startchar)]]
             else:
-                occurrences.append((pos, startchar, endchar))
-        boost, encode = self.field_boost, self.encode
-        for text, occurrences in seen.items():
+                entry[2].append((pos - entry[0], startchar - entry[1], endchar - startchar))
+                entry[0], entry[1] = pos, endchar
+        boost = self.field_boost
+        for text, (_, _, deltas) in seen.items():
+            count = len(deltas)
             # As Whoosh: the weight is the sum of each token's boost (1.0) times the field's.
-            yield text, len(occurrences), float(len(occurrences)) * boost, encode(occurrences)
+            yield text, count, float(count) * boost, pack_uint(count) + dumps(deltas, 2)
 
 
 def _spanned(field: TEXT) -> TEXT:
