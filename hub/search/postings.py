@@ -72,7 +72,8 @@ def all_ids(reader: Any, fieldname: str, btext: bytes) -> Iterator[int]:
 
 
 def readable(matcher: Any) -> bool:
-    """Whether ``at`` can read these postings (a term kept inline in the term table cannot)."""
+    """Whether ``blocks_at`` can read these postings (a term kept inline in the term table
+    cannot)."""
     return isinstance(matcher, W3LeafMatcher)
 
 
