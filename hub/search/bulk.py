@@ -41,8 +41,10 @@ def _new_postings() -> Postings:
 class TermPool:
     """Postings gathered per (field, term), in document order, saved in runs past a limit."""
 
-    def __init__(self, tempstore: Any, limitmb: int) -> None:
+    def __init__(self, tempstore: Any, limitmb: int, prefix: str) -> None:
         self.tempstore = tempstore
+        # The processes of one rebuild share the temporary folder: each names its runs apart.
+        self.prefix = prefix
         self.limit = limitmb * 1024 * 1024
         self.size = 0
         self.fields: dict[str, dict[object, Postings]] = {}
@@ -75,7 +77,7 @@ class TermPool:
         """Write the gathered postings to a run file, sorted by field and term."""
         if not self.fields:
             return
-        name = f"terms{self._run_count}.run"
+        name = f"{self.prefix}-terms{self._run_count}.run"
         self._run_count += 1
         with self.tempstore.create_file(name).raw_file() as f:
             for fieldname, btext, (ids, weights, values) in self._sorted():
@@ -134,7 +136,7 @@ class TermPoolWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: TermPoolWriter writes no vectors or spelling")
-        self.terms = TermPool(self.temp_storage(), limitmb)
+        self.terms = TermPool(self.temp_storage(), limitmb, self.newsegment.segment_id())
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, adding each posting to its term's lists."""

@@ -379,6 +379,10 @@ def _store_rendered(rendered: list[Rendered]) -> None:
         rendered.clear()
 
 
+class IncompleteRebuild(RuntimeError):
+    """A rebuild produced fewer documents than it was given; the live index was kept."""
+
+
 def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport:
     """Build a complete index in a new folder and swap it in atomically.
 
@@ -408,6 +412,12 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
+        built = ix.doc_count()
+        if built != len(ids):
+            # A writer process that died leaves its documents out without raising here (Whoosh's
+            # MpWriter does not report it): such a build must never replace the live index.
+            shutil.rmtree(path, ignore_errors=True)
+            raise IncompleteRebuild(f"the rebuild indexed {built} of {len(ids)} documents")
         store.swap(store.publish_build(path))
         if last_outbox is not None:
             db.session.execute(delete(IndexOutbox).where(IndexOutbox.id <= last_outbox))

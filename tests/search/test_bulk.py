@@ -76,7 +76,12 @@ def postings_by_id(folder: Path) -> tuple[int, dict, dict]:
         return len(ix._segments()), postings, stored
 
 
-def test_rebuild_writer_splits_documents_over_processes_without_changing_them(tmp_path: Path):
+@pytest.mark.parametrize("limitmb", [128, 0.01])
+def test_rebuild_writer_splits_documents_over_processes_without_changing_them(
+    tmp_path: Path, limitmb: float
+):
+    """Also when each process spills runs (0.01 MB): the processes share one temporary folder,
+    and runs named alike overwrote each other, which left the index empty at 50,000 briefs."""
     serial = tmp_path / "serial"
     serial.mkdir()
     writer = create_in(str(serial), build_schema()).writer(codec=WriterCodec(), compound=False)
@@ -86,7 +91,9 @@ def test_rebuild_writer_splits_documents_over_processes_without_changing_them(tm
     parallel = tmp_path / "parallel"
     parallel.mkdir()
     ix = create_in(str(parallel), build_schema())
-    writer = RebuildWriter(ix, procs=2, batchsize=10, codec=WriterCodec(), compound=False)
+    writer = RebuildWriter(
+        ix, procs=2, batchsize=10, limitmb=limitmb, codec=WriterCodec(), compound=False
+    )
     for entry in ENTRIES:
         writer.add_document(**entry)
     writer.commit()

@@ -571,6 +571,38 @@ def test_search_finds_every_published_document_after_a_rebuild(app):
     assert titles("clinics") == ["Solar clinics", "Wind clinics"]
 
 
+def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
+    """A writer process that dies takes its documents with it and Whoosh's MpWriter does not
+    say so (an empty index at 50,000 briefs, once): such a build is refused, not swapped in."""
+    published("Solar clinics")
+    published("Wind clinics")
+    indexing.drain()
+    store = indexing.get_store()
+    before = store.current_name()
+    make_writer = indexing._rebuild_writer
+
+    def losing_writer(ix, count):  # noqa: ANN001, ANN202
+        writer = make_writer(ix, count)
+        add = writer.add_document
+        kept = []
+
+        def add_some(**fields):  # noqa: ANN003, ANN202
+            kept.append(fields)
+            if len(kept) % 2:
+                add(**fields)
+
+        writer.add_document = add_some
+        return writer
+
+    monkeypatch.setattr(indexing, "_rebuild_writer", losing_writer)
+    with pytest.raises(indexing.IncompleteRebuild, match="indexed 1 of 2"):
+        indexing.rebuild()
+
+    assert store.current_name() == before
+    assert titles("clinics") == ["Solar clinics", "Wind clinics"]
+    assert generation_dirs(app) == [before]
+
+
 def test_rebuild_consumes_outbox_rows_pending_at_start(app):
     published("Solar clinics")
     assert outbox_rows() >= 1
