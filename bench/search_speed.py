@@ -71,6 +71,7 @@ PER_PAGE = 10
 WARMUP = 20
 REPEATS = 30
 PUBLISH_TARGET_S = 1.0
+MIN_ANSWERED = 0.95  # of the queries FTS5 answers (answered x: the Hub's share of them)
 TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
@@ -586,6 +587,10 @@ def verdicts(row: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
             )
             out.append((f"reindex {clock}", ratio, 10.0, ratio <= 10.0))
     out.append(("publish s", row["publish"], PUBLISH_TARGET_S, row["publish"] <= PUBLISH_TARGET_S))
+    # Speed means nothing for searches that find nothing: the Hub must answer (nearly) every
+    # query FTS5 answers. It may miss a few made only of stop words, which it does not index.
+    answered = h.nonempty / max(f.nonempty, 1)
+    out.append(("answered", answered, MIN_ANSWERED, answered >= MIN_ANSWERED))
     return out
 
 
@@ -648,9 +653,10 @@ def print_summary(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         for what, measured, target, met in verdicts(r):
             unit = " s" if what.startswith("publish") else "x"
+            bound = ">=" if what == "answered" else "<="
             print(
                 f"{r['size']:>6,} docs  {what:12} {measured:6.2f}{unit} "
-                f"(target <= {target:g}{unit}) {'PASS' if met else 'FAIL'}"
+                f"(target {bound} {target:g}{unit}) {'PASS' if met else 'FAIL'}"
             )
     print("(PASS/FAIL and the exit status use wall-clock; CPU lines are immune to other load.)")
 
