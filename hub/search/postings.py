@@ -32,9 +32,7 @@ def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int
         if docs[i] > top:
             matcher._next_block()  # noqa: SLF001 - skipped without reading its data
             continue
-        if matcher._ids is None:  # noqa: SLF001
-            matcher._read_ids()  # noqa: SLF001
-        ids = matcher._ids  # noqa: SLF001
+        ids = block_ids(matcher)
         found, j = [], 0
         while i < n and docs[i] <= top:
             j = bisect_left(ids, docs[i], j)
@@ -65,9 +63,8 @@ def all_ids(reader: Any, fieldname: str, btext: bytes) -> Iterator[int]:
             yield from (offset + d for d in matcher.all_ids())
             continue
         while matcher.is_active():
-            if matcher._ids is None:  # noqa: SLF001
-                matcher._read_ids()  # noqa: SLF001
-            yield from (offset + d for d in matcher._ids) if offset else matcher._ids  # noqa: SLF001
+            ids = block_ids(matcher)
+            yield from (offset + d for d in ids) if offset else ids
             matcher._next_block()  # noqa: SLF001
 
 
@@ -75,6 +72,13 @@ def readable(matcher: Any) -> bool:
     """Whether ``blocks_at`` can read these postings (a term kept inline in the term table
     cannot)."""
     return isinstance(matcher, W3LeafMatcher)
+
+
+def block_ids(matcher: Any) -> Sequence[int]:
+    """The current block's document numbers (what ``matcher.id()`` gives for each posting)."""
+    if matcher._ids is None:  # noqa: SLF001
+        matcher._read_ids()  # noqa: SLF001
+    return matcher._ids  # noqa: SLF001
 
 
 def values(matcher: Any) -> Sequence[bytes]:
