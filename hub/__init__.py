@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.search.analytics_views import bp as search_analytics_bp
     from hub.search.api import bp as api_bp
     from hub.search.views import bp as search_bp
+    from hub.workspace.guidebook_views import bp as workspace_guidebook_bp
     from hub.workspace.views import bp as workspace_bp
 
     app.register_blueprint(pages_bp)
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_analytics_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(workspace_guidebook_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(reporting_bp)
     app.register_blueprint(forum_bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from hub.documents import service
@@ -22,17 +22,23 @@ def index():  # noqa: ANN201
 @bp.get("/<slug>/history")
 def history(slug: str):  # noqa: ANN201
     doc = service.get_for_viewer(Kind.GUIDEBOOK_SECTION, slug, viewer=current_user)
-    revisions = history_rules.visible_revisions(doc, current_user)
-    return render_template("guidebook/history.html", doc=doc, revisions=revisions)
+    entries = history_rules.entries(doc, current_user)
+    return render_template("guidebook/history.html", doc=doc, entries=entries)
 
 
 @bp.get("/<slug>/diff")
 def diff(slug: str):  # noqa: ANN201
     doc = service.get_for_viewer(Kind.GUIDEBOOK_SECTION, slug, viewer=current_user)
-    old, new, changes = history_rules.revision_diff(
-        doc, int_arg("from", 1), int_arg("to", 1), current_user
+    result = history_rules.revision_diff(
+        doc, int_arg("from", 0, low=0) or None, int_arg("to", 0, low=0) or None, current_user
     )
-    return render_template("guidebook/diff.html", doc=doc, old=old, new=new, changes=changes)
+    return render_template(
+        "guidebook/diff.html",
+        doc=doc,
+        result=result,
+        entries=history_rules.entries(doc, current_user),
+        history_url=url_for("guidebook.history", slug=doc.slug),
+    )
 
 
 @bp.get("/<slug>")

@@ -95,7 +95,7 @@ def test_public_history_hides_revisions_made_while_a_draft(editor_client, app):
     assert public.get(f"/guidebook/{doc.slug}/diff?from=1&to=2").status_code == 404
 
 
-def test_diff_shows_removed_and_added_words_side_by_side(editor_client, app):
+def test_diff_marks_removed_and_added_words_inline(editor_client, app):
     doc = _create(editor_client, "Monitoring", "Track indicators yearly.")
     _step(editor_client, doc, "publish")
     _edit(editor_client, db.session.get(Document, doc.id), body="Track indicators quarterly.")
@@ -121,11 +121,21 @@ def test_diff_escapes_markup_in_the_text(editor_client, app):
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
 
 
-def test_same_revision_twice_gives_a_clear_400(editor_client, app):
+def test_same_revision_twice_asks_for_two_different_revisions(editor_client, app):
     doc = _create(editor_client, "Same", "Text.")
     _step(editor_client, doc, "publish")
-    response = app.test_client().get(f"/guidebook/{doc.slug}/diff?from=1&to=1")
-    assert response.status_code == 400
+    _edit(editor_client, db.session.get(Document, doc.id), body="More text.")
+    response = app.test_client().get(f"/guidebook/{doc.slug}/diff?from=2&to=2")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Choose two different revisions" in html
+    assert html.count('<option value="2" selected>') == 2  # the selection is kept
+
+
+def test_a_revision_number_that_does_not_exist_is_not_found(editor_client, app):
+    doc = _create(editor_client, "Missing", "Text.")
+    _step(editor_client, doc, "publish")
+    assert app.test_client().get(f"/guidebook/{doc.slug}/diff?from=2&to=9").status_code == 404
 
 
 def test_restoring_an_old_revision_makes_a_new_revision_with_its_text(editor_client):

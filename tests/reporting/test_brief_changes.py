@@ -37,7 +37,7 @@ def test_brief_page_links_to_the_changes_or_says_there_is_no_previous(app, clien
         and "What changed since “Ghana 2024”" in html
     )
     first_html = client.get(f"/briefs/{first.slug}").get_data(as_text=True)
-    assert "No earlier brief of this country to compare with." in first_html
+    assert "No earlier brief of this country in English to compare with." in first_html
     assert "/changes" not in first_html
 
 
@@ -80,7 +80,8 @@ def test_drafts_and_archived_briefs_are_never_the_previous_brief(app, client):
     new = _brief("Ghana 2025", date(2025, 3, 1))
     editor = factories.user(role=Role.EDITOR, country_code=None)
     assert previous_brief(new, editor) is None
-    assert changes_since_previous(new, editor) == (None, {})
+    previous, changes = changes_since_previous(new, editor)
+    assert previous is None and not changes
 
 
 def test_changes_of_a_brief_the_viewer_may_not_read_are_not_found(app, client):
@@ -105,3 +106,26 @@ def test_identical_text_says_so(app, client):
     new = _brief("Same", date(2025, 3, 1), summary="Same summary.")
     html = client.get(f"/briefs/{new.slug}/changes").get_data(as_text=True)
     assert "The title, summary and text are the same in both briefs." in html
+
+
+def test_a_brief_in_another_language_is_not_the_previous_brief(app):
+    _brief("Note française", date(2024, 3, 1), language="fr",
+           body="Une note sans rapport.")  # fmt: skip
+    english = _brief("Ghana 2025", date(2025, 3, 1))
+    assert previous_brief(english, None) is None
+
+
+def test_the_previous_brief_in_the_same_language_is_found_past_another_language(app):
+    older = _brief("Ghana 2023", date(2023, 3, 1))
+    _brief("Note française", date(2024, 3, 1), language="fr")
+    english = _brief("Ghana 2025", date(2025, 3, 1))
+    assert previous_brief(english, None).id == older.id
+
+
+def test_changes_page_says_when_no_brief_in_the_same_language_exists(app, client):
+    _brief("Note française", date(2024, 3, 1), language="fr",
+           body="Une note sans rapport.")  # fmt: skip
+    english = _brief("Ghana 2025", date(2025, 3, 1))
+    html = client.get(f"/briefs/{english.slug}/changes").get_data(as_text=True)
+    assert "There is no earlier brief of this country in English" in html
+    assert "Une note" not in html and "Note française" not in html
