@@ -105,6 +105,29 @@ def paragraphs(markdown: str) -> list[str]:
     return blocks
 
 
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
+_EMPHASIS = re.compile(
+    r"(\*\*|\*|`|~~)(?=\S)(.+?)(?<=\S)\1"  # anywhere
+    r"|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)"  # underscores only around words
+)
+_HEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^[-*+]\s+")
+
+
+def readable(block: str) -> str:
+    """A Markdown block as a reader sees its words: emphasis and code marks dropped, a link as
+    its text with the address after it (a changed address is still a change), an image as its
+    description, a heading without its hashes, a bullet as a bullet."""
+    text = _IMAGE.sub(r"\1", block)
+    text = _LINK.sub(r"\1 (\2)", text)
+    previous = None
+    while previous != text:
+        previous, text = text, _EMPHASIS.sub(lambda m: m[2] or m[4], text)
+    text = _HEADING.sub("", text)
+    return _BULLET.sub("• ", text)
+
+
 def _tidy(pieces: list[Piece]) -> list[Piece]:
     """Move spaces at the edges of a change into the unchanged text and merge neighbours, so
     ``<ins>`` holds words, not the gap before them."""
@@ -180,8 +203,10 @@ def _fold(blocks: list[Block], context: int) -> list[Block]:
 
 
 def unified(old: str, new: str, *, context: int = CONTEXT) -> list[Block]:
-    """The paragraphs of ``new`` with what changed from ``old`` marked in place."""
-    a, b = paragraphs(old), paragraphs(new)
+    """The paragraphs of ``new`` with what changed from ``old`` marked in place, compared as a
+    reader sees them (``readable``)."""
+    a = [readable(p) for p in paragraphs(old)]
+    b = [readable(p) for p in paragraphs(new)]
     blocks: list[Block] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -232,10 +257,11 @@ def compare(old: dict, new: dict, *, with_metadata: bool = True) -> Comparison:
         if before == after:
             continue
         if name == "body":
-            result.fields[name] = unified(before, after)
+            blocks = unified(before, after)
+            if any(b.kind not in (SAME, "skipped") for b in blocks):  # not just rewrapped
+                result.fields[name] = blocks
         else:
-            result.fields[name] = [Block("changed", words(" ".join(before.split()),
-                                                          " ".join(after.split())))]  # fmt: skip
+            result.fields[name] = _replace([" ".join(before.split())], [" ".join(after.split())])
     if with_metadata:
         result.metadata = metadata_changes(old, new)
     return result

@@ -197,7 +197,7 @@ def history(doc: Document, revisions_: list[Revision], *, is_staff: bool) -> lis
                 author=names.get(r.author_id) if r.author_id else None,
                 comment=comments.get(r.number, ""),
                 is_current=r.number == latest,
-                can_restore=kind in ("text", "metadata")
+                can_restore=kind in ("created", "text", "metadata")
                 and r.number != latest
                 and not same_content(r.snapshot, current),
             )
