@@ -11,7 +11,6 @@ from tests.security.test_route_matrix import (
     World,
     case,
     current,
-    document_with_two_revisions,
     new_document,
 )
 
@@ -84,7 +83,7 @@ for _name, _spec in SECTIONS.items():
     )
 
 
-@case("workspace_guidebook.document_diff", "GET", "GHA draft")
-def _diff(w: World, actor: str) -> Call:
-    doc, _first = document_with_two_revisions()
-    return Call(f"/workspace/documents/{doc.id}/diff?from=1&to=2")
+# GET builders must not write (T-13): the world's GHA draft has one revision, so this shows it.
+case("workspace_guidebook.document_diff", "GET", "GHA draft")(
+    lambda w, actor: Call(f"/workspace/documents/{w.docs['gha_draft'].id}/diff")
+)
