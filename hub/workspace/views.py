@@ -16,7 +16,7 @@ from hub.documents import corrections, editing, workflow
 from hub.documents.files import is_pdf
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
-from hub.errors import Conflict, HubError, NotAllowed, NotFound
+from hub.errors import Conflict, HubError, Invalid, NotAllowed, NotFound
 from hub.extensions import db
 from hub.http import form_int
 from hub.markup import render_markdown
@@ -176,12 +176,30 @@ class _FormData:
         self.version = str(doc.version)
 
 
-def _document_page(doc: Document, form: TransitionForm | None = None, status: int = 200):  # noqa: ANN202
-    """The workspace page of one document: its review summary, next steps and history."""
+def _step_order(transition: workflow.Transition) -> int:
+    """Publish first: the main decision of a review, then the alternatives."""
+    return STEP_ORDER.index(transition.name) if transition.name in STEP_ORDER else len(STEP_ORDER)
+
+
+STEP_ORDER = ("publish", "submit", "request_changes", "archive")
+
+
+def _document_page(  # noqa: ANN202
+    doc: Document,
+    form: TransitionForm | None = None,
+    status: int = 200,
+    *,
+    failed: str = "",
+    error: str = "",
+):
+    """The workspace page of one document: its review summary, next steps and history. A step
+    refused for what was typed comes back here with its message and the comment kept."""
     return render_template(
         "workspace/document.html",
+        failed_step=failed,
+        step_error=error,
         doc=doc,
-        transitions=workflow.available(doc, current_user),
+        transitions=sorted(workflow.available(doc, current_user), key=_step_order),
         transition_form=form or TransitionForm(),
         upload_form=UploadForm(),
         change_request=service.latest_change_request(doc),
@@ -207,13 +225,16 @@ def step(doc_id: int, name: str):  # noqa: ANN201
     if name == "publish" and not form.confirm.data:
         # Checked before the confirmation: who may not publish is refused as before.
         permissions.require(current_user, Action.DOCUMENT_PUBLISH, doc)
-        form.confirm.errors = [_("Tick the box to confirm that you have checked what you publish.")]
-        return _document_page(doc, form, 400)
+        message = _("Tick the box to confirm that you have checked what you publish.")
+        return _document_page(doc, form, 400, failed=name, error=message)
     try:
         event = workflow.apply(doc, name, by=current_user, comment=form.comment.data or "")
     except NotAllowed:
         db.session.rollback()
         raise  # a 403 page, and the attempt is audited
+    except Invalid as exc:
+        db.session.rollback()
+        return _document_page(doc, form, 400, failed=name, error=exc.message)
     except HubError as exc:
         db.session.rollback()
         flash(exc.message, "error")

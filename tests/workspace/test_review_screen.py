@@ -126,3 +126,17 @@ def test_author_sees_the_change_request_at_the_top_with_who_when_and_a_link_to_e
     assert html.index("Add the baseline.") < html.index('id="summary-h"')
     assert f"{people['editor'].name} asked for changes on" in notice
     assert f'href="/workspace/documents/{submission.id}/edit"' in notice
+
+
+def test_request_without_a_comment_is_refused_next_to_the_comment_box(client, people, submission):
+    login(client, people["editor"])
+    page = f"/workspace/documents/{submission.id}"
+    response = post(client, f"{page}/steps/request_changes", {"comment": " "}, form_url=page)
+    html = response.data.decode()
+
+    assert response.status_code == 400
+    start = html.index('id="step-request_changes"')
+    form = html[start : html.index("</form>", start)]
+    assert "Say what should change: the author sees your comment." in form
+    db.session.expire_all()
+    assert db.session.get(Document, submission.id).status is Status.SUBMITTED
