@@ -75,9 +75,8 @@ def start(doc: Document, *, by: User) -> Document:
     db.session.add(correction)
     with db.session.no_autoflush:
         _copy_content(doc, correction)
-        revisions.record(
-            correction, by=by, note=f"correction of published revision {doc.revisions[-1].number}"
-        )
+        published = doc.revisions[-1].number if doc.revisions else 0
+        revisions.record(correction, by=by, note=f"correction of published revision {published}")
     try:
         db.session.commit()
     except IntegrityError:
