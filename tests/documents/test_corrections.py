@@ -10,9 +10,11 @@ from hub.documents import corrections, editing, service, workflow
 from hub.documents.models import Area, Document, Kind, Status, Visibility
 from hub.errors import InvalidTransition, NotAllowed, NotFound
 from hub.extensions import db
+from hub.reporting.service import report_dates
 from hub.search import indexing
 from hub.search.query import SearchRequest, search
 from tests import factories
+from tests.web import login
 
 OLD = "Cassava mills in the Ashanti region use solar dryers, wrote zebrafishold."
 NEW = "Cassava mills in the Ashanti region use biomass dryers, wrote zebrafishnew."
@@ -190,3 +192,18 @@ def test_the_correction_is_hidden_from_the_public_and_from_other_countries(app, 
 def test_the_correction_keeps_the_visibility_of_the_published_brief(people):
     members = factories.document(visibility=Visibility.MEMBERS)
     assert corrections.start(members, by=people["gha"]).visibility is Visibility.MEMBERS
+
+
+def test_a_correction_is_not_taken_for_the_countrys_previous_brief(client, people, brief):
+    correction = corrections.start(brief, by=people["gha"])
+    login(client, people["gha"])
+    html = client.get(f"/briefs/{correction.slug}").data.decode()
+
+    assert "What changed since “Cassava clusters”" not in html
+    assert "No earlier brief of this country to compare with." in html
+
+
+def test_publishing_a_correction_does_not_count_as_a_new_report(people, brief):
+    _reviewed(corrections.start(brief, by=people["gha"]), people)
+
+    assert report_dates([brief.country_id])[brief.country_id] == [brief.published_on]
