@@ -4,7 +4,8 @@ Roles: the public (anonymous), focal points (one country each), Secretariat edit
 - The public reads published public documents.
 - Anyone logged in also reads published members-only documents.
 - A focal point reads and writes the briefs and experiences of their own country while they are
-  drafts or sent back for changes, and submits them for review; they never publish.
+  drafts or sent back for changes, and submits them for review; they never publish. To correct
+  a published one they start a correction, a draft reviewed like any other.
 - Editors read everything, review, publish, archive and curate the guidebook.
 - Admins do what editors do and manage accounts.
 Search uses the same rule through labels stored on each index entry (see ``labels_for_*``).
@@ -30,6 +31,8 @@ class Action(enum.StrEnum):
     DOCUMENT_PUBLISH = "document:publish"
     DOCUMENT_ARCHIVE = "document:archive"
     DOCUMENT_HISTORY = "document:history"
+    # Start (or reopen) the correction of a published brief or experience.
+    DOCUMENT_CORRECT = "document:correct"
     REVISION_RESTORE = "revision:restore"
     GUIDEBOOK_CURATE = "guidebook:curate"
     ATTACHMENT_DOWNLOAD = "attachment:download"
@@ -113,6 +116,11 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         if _is_staff(u):
             return obj.status is not Status.ARCHIVED
         return _own_country(u, obj) and obj.status in EDITABLE_BY_COUNTRY
+    if action is Action.DOCUMENT_CORRECT:
+        # The Secretariat edits published documents directly; a country proposes a correction.
+        return (
+            _own_country(u, obj) and obj.status is Status.PUBLISHED and obj.revision_of_id is None
+        )
     if action is Action.DOCUMENT_SUBMIT:
         allowed_by = _is_staff(u) or _own_country(u, obj)
         return allowed_by and obj.status in EDITABLE_BY_COUNTRY

@@ -130,6 +130,9 @@ class Document(db.Model):
             "status <> 'published' OR published_on IS NOT NULL", name="published_has_date"
         ),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(
+            "revision_of_id IS NULL OR status <> 'published'", name="correction_never_published"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -156,6 +159,12 @@ class Document(db.Model):
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A correction proposed to a published brief or experience: a working copy that goes through
+    # review while the published document stays online, then replaces its content. At most one
+    # per document (unique); never published itself (hub/documents/corrections.py).
+    revision_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), unique=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -193,14 +202,31 @@ class Document(db.Model):
         order_by="WorkflowEvent.id",
         passive_deletes=True,
     )
-    parent: Mapped[Document | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Document | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
     children: Mapped[list[Document]] = relationship(
-        back_populates="parent", order_by="(Document.position, Document.title)"
+        back_populates="parent",
+        foreign_keys=[parent_id],
+        order_by="(Document.position, Document.title)",
+    )
+    revision_of: Mapped[Document | None] = relationship(
+        remote_side=[id], foreign_keys=[revision_of_id], back_populates="correction"
+    )
+    correction: Mapped[Document | None] = relationship(
+        foreign_keys=[revision_of_id],
+        back_populates="revision_of",
+        uselist=False,
+        passive_deletes=True,
     )
 
     @property
     def areas(self) -> list[Area]:
         return [link.area for link in self.area_links]
+
+    @property
+    def is_correction(self) -> bool:
+        return self.revision_of_id is not None
 
     @property
     def is_published(self) -> bool:

@@ -55,7 +55,8 @@ def show(kind_path: str, slug: str):  # noqa: ANN201
         doc=doc,
         sections=topics.sections_of(doc, viewer=current_user),
         related=related_documents(doc, current_user),
-        previous_brief=previous_brief(doc, current_user),
+        # A pending correction is the published brief, reworded: its predecessor is the brief's.
+        previous_brief=previous_brief(doc.revision_of or doc, current_user),
     )
 
 

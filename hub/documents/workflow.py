@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hub import audit, permissions
 from hub.accounts.models import Role, User
-from hub.documents import revisions
+from hub.documents import corrections, revisions
 from hub.documents.models import Document, Kind, Status, WorkflowEvent
 from hub.errors import Invalid, InvalidTransition
 from hub.extensions import db
@@ -84,12 +84,16 @@ def apply(doc: Document, name: str, *, by: User, comment: str = "") -> WorkflowE
         from_status=doc.status, to_status=transition.target, actor_id=by.id, comment=comment[:5000]
     )
     doc.events.append(event)
-    doc.status = transition.target
-    if transition.target is Status.PUBLISHED and doc.published_on is None:
-        doc.published_on = date.today()
-    # The comment is for the author and stays on the workflow event; the revision, which
-    # readers may see in a section's public history, is named by the step only.
-    revisions.record(doc, by=by, note=transition.name)
+    if transition.target is Status.PUBLISHED and doc.is_correction:
+        # A correction is never published itself: the published original takes its content.
+        doc = corrections.publish(doc, event, by=by)
+    else:
+        doc.status = transition.target
+        if transition.target is Status.PUBLISHED and doc.published_on is None:
+            doc.published_on = date.today()
+        # The comment is for the author and stays on the workflow event; the revision, which
+        # readers may see in a section's public history, is named by the step only.
+        revisions.record(doc, by=by, note=transition.name)
     # In the same transaction as the step: no one is told of a step that did not happen.
     submission_notices.document_moved(doc, event, by=by)
     db.session.commit()

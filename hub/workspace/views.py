@@ -6,23 +6,29 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
 from sqlalchemy import select
 
 from hub import audit, permissions
-from hub.documents import editing, workflow
+from hub.documents import corrections, editing, workflow
 from hub.documents.files import is_pdf
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
-from hub.errors import Conflict, HubError, NotAllowed, NotFound
+from hub.errors import Conflict, HubError, Invalid, NotAllowed, NotFound
 from hub.extensions import db
-from hub.guidebook import topics
 from hub.http import form_int
 from hub.markup import render_markdown
 from hub.permissions import Action
 from hub.workspace import service
-from hub.workspace.forms import DocumentForm, TransitionForm, UploadForm
+from hub.workspace.forms import (
+    DocumentForm,
+    TransitionForm,
+    UploadForm,
+    goal_choices,
+    topic_groups,
+)
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 NEW_KINDS = {**KIND_BY_PATH, "guidebook": Kind.GUIDEBOOK_SECTION}
@@ -45,10 +51,33 @@ def _sections() -> list[tuple[str, str]]:
     return [("", "—")] + [(slug, title) for slug, title in rows]
 
 
-def _topic_choices(kind: Kind) -> list[tuple[str, str]]:
+def _prepare(form: DocumentForm, kind: Kind) -> list:
+    """Fill the choices the editor offers: goals with their titles and, for a brief or an
+    experience, the guidebook sections in reading order. Returns the topic groups to show."""
+    form.goals.choices = goal_choices(service.goals(), str(get_locale() or "en"))
     if kind is Kind.GUIDEBOOK_SECTION:
-        return []  # a section is a topic itself
-    return [(s.slug, s.title) for s in topics.choosable_sections(current_user)]
+        form.topics.choices = []  # a section is a topic itself
+        return []
+    tree = service.topic_tree(current_user)
+    form.topics.choices = [(s.slug, s.title) for s in tree]
+    return tree
+
+
+def _editor(form: DocumentForm, kind: Kind, doc: Document | None, tree: list, **context):  # noqa: ANN202
+    """The editor page; a preview is shown above the form, where the Preview button leads."""
+    return render_template(
+        "workspace/edit.html", form=form, kind=kind, doc=doc,
+        topic_groups=topic_groups(form.topics, tree), **context,
+    )  # fmt: skip
+
+
+def _wants_preview(form: DocumentForm) -> bool:
+    """Preview shows what was typed even when a field still needs fixing (its message is shown
+    too); only a form that did not come from this site gets no preview."""
+    if "preview" not in request.form:
+        return False
+    form.validate()
+    return not form.csrf_token.errors
 
 
 @bp.get("/")
@@ -68,66 +97,64 @@ def new(kind_path: str):  # noqa: ANN201
     permissions.require(current_user, Action.DOCUMENT_CREATE, kind)
     form = DocumentForm()
     form.parent.choices = _sections()
-    form.topics.choices = _topic_choices(kind)
+    tree = _prepare(form, kind)
     preview = None
     status = 200
-    if form.validate_on_submit():
-        if "preview" in request.form:
-            preview = render_markdown(form.body.data)
+    if _wants_preview(form):
+        preview = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        try:
+            doc = editing.create(kind, form.to_input(), by=current_user)
+        except HubError as exc:
+            flash(exc.message, "error")
+            status = exc.status
         else:
-            try:
-                doc = editing.create(kind, form.to_input(), by=current_user)
-            except HubError as exc:
-                flash(exc.message, "error")
-                status = exc.status
-            else:
-                flash(_("Draft saved."))
-                return redirect(url_for("workspace.document", doc_id=doc.id))
+            flash(_("Draft saved."))
+            return redirect(url_for("workspace.document", doc_id=doc.id))
     elif request.method == "POST":
         status = 400
-    return render_template(
-        "workspace/edit.html", form=form, kind=kind, doc=None, preview=preview
-    ), status
+    return _editor(form, kind, None, tree, preview=preview), status
 
 
 @bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(doc_id: int):  # noqa: ANN201
-    doc = _document(doc_id, Action.DOCUMENT_EDIT)
+    doc = _document(doc_id)
+    if not permissions.can(current_user, Action.DOCUMENT_EDIT, doc) and permissions.can(
+        current_user, Action.DOCUMENT_CORRECT, doc
+    ):
+        # A published brief is changed through a reviewed correction: say so, not a bare 403.
+        audit.log("forbidden", "denied", user=current_user, obj=f"{request.method} {request.path}")
+        pending = corrections.pending_for(doc)
+        return render_template("workspace/published.html", doc=doc, pending=pending), 403
+    permissions.require(current_user, Action.DOCUMENT_EDIT, doc)
     form = DocumentForm(obj=None if request.method == "POST" else _FormData(doc))
     form.parent.choices = [c for c in _sections() if c[0] != doc.slug]
-    form.topics.choices = _topic_choices(doc.kind)
+    tree = _prepare(form, doc.kind)
     preview, status = None, 200
-    if form.validate_on_submit():
-        if "preview" in request.form:
-            preview = render_markdown(form.body.data)
+    if _wants_preview(form):
+        preview = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        try:
+            changed = editing.update(
+                doc, form.to_input(), expected_version=form_int(form.version.data),
+                by=current_user, note=form.note.data or "",
+            )  # fmt: skip
+        except Conflict as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            current = db.session.get(Document, doc_id)
+            return _editor(form, doc.kind, current, tree, preview=None, conflict=current), 409
+        except HubError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            status = exc.status
         else:
-            try:
-                changed = editing.update(
-                    doc, form.to_input(), expected_version=form_int(form.version.data),
-                    by=current_user, note=form.note.data or "",
-                )  # fmt: skip
-            except Conflict as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                status = 409
-                current = db.session.get(Document, doc_id)
-                return render_template(
-                    "workspace/edit.html", form=form, kind=doc.kind, doc=current,
-                    preview=None, conflict=current,
-                ), status  # fmt: skip
-            except HubError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                status = exc.status
-            else:
-                flash(_("Saved.") if changed else _("Nothing had changed."))
-                return redirect(url_for("workspace.document", doc_id=doc.id))
+            flash(_("Saved.") if changed else _("Nothing had changed."))
+            return redirect(url_for("workspace.document", doc_id=doc.id))
     elif request.method == "POST":
         status = 400
-    return render_template(
-        "workspace/edit.html", form=form, kind=doc.kind, doc=doc, preview=preview
-    ), status
+    return _editor(form, doc.kind, doc, tree, preview=preview), status
 
 
 class _FormData:
@@ -149,17 +176,43 @@ class _FormData:
         self.version = str(doc.version)
 
 
+def _step_order(transition: workflow.Transition) -> int:
+    """Publish first: the main decision of a review, then the alternatives."""
+    return STEP_ORDER.index(transition.name) if transition.name in STEP_ORDER else len(STEP_ORDER)
+
+
+STEP_ORDER = ("publish", "submit", "request_changes", "archive")
+
+
+def _document_page(  # noqa: ANN202
+    doc: Document,
+    form: TransitionForm | None = None,
+    status: int = 200,
+    *,
+    failed: str = "",
+    error: str = "",
+):
+    """The workspace page of one document: its review summary, next steps and history. A step
+    refused for what was typed comes back here with its message and the comment kept."""
+    return render_template(
+        "workspace/document.html",
+        failed_step=failed,
+        step_error=error,
+        doc=doc,
+        transitions=sorted(workflow.available(doc, current_user), key=_step_order),
+        transition_form=form or TransitionForm(),
+        upload_form=UploadForm(),
+        change_request=service.latest_change_request(doc),
+        pending_correction=corrections.pending_for(doc),
+        correction_changes=service.correction_changes(doc) if doc.is_correction else {},
+        lang=str(get_locale() or "en"),
+    ), status
+
+
 @bp.get("/documents/<int:doc_id>")
 @login_required
 def document(doc_id: int):  # noqa: ANN201
-    doc = _document(doc_id)
-    return render_template(
-        "workspace/document.html",
-        doc=doc,
-        transitions=workflow.available(doc, current_user),
-        transition_form=TransitionForm(),
-        upload_form=UploadForm(),
-    )
+    return _document_page(_document(doc_id))
 
 
 @bp.post("/documents/<int:doc_id>/steps/<name>")
@@ -169,17 +222,42 @@ def step(doc_id: int, name: str):  # noqa: ANN201
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
+    if name == "publish" and not form.confirm.data:
+        # Checked before the confirmation: who may not publish is refused as before.
+        permissions.require(current_user, Action.DOCUMENT_PUBLISH, doc)
+        message = _("Tick the box to confirm that you have checked what you publish.")
+        return _document_page(doc, form, 400, failed=name, error=message)
     try:
-        workflow.apply(doc, name, by=current_user, comment=form.comment.data or "")
+        event = workflow.apply(doc, name, by=current_user, comment=form.comment.data or "")
     except NotAllowed:
         db.session.rollback()
         raise  # a 403 page, and the attempt is audited
+    except Invalid as exc:
+        db.session.rollback()
+        return _document_page(doc, form, 400, failed=name, error=exc.message)
     except HubError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("workspace.document", doc_id=doc_id)), 303
-    flash(_("Done: the document is now %(status)s.", status=doc.status.value))
-    return redirect(url_for("workspace.document", doc_id=doc_id)), 303
+    moved = event.document  # a published correction is now the published document itself
+    if moved.id != doc_id:
+        flash(_("Done: the correction is published and the published page shows it."))
+    else:
+        flash(_("Done: the document is now %(status)s.", status=moved.status.value))
+    return redirect(url_for("workspace.document", doc_id=moved.id)), 303
+
+
+@bp.post("/documents/<int:doc_id>/correction")
+@login_required
+def correct(doc_id: int):  # noqa: ANN201
+    doc = _document(doc_id)
+    already = corrections.pending_for(doc) is not None
+    correction = corrections.start(doc, by=current_user)
+    if already:
+        flash(_("A correction of this document is already open: continue it here."))
+    else:
+        flash(_("Correction started. The published version stays online until it is published."))
+    return redirect(url_for("workspace.edit", doc_id=correction.id)), 303
 
 
 @bp.post("/documents/<int:doc_id>/attachments")

@@ -201,7 +201,8 @@ def test_the_focal_point_finds_the_publication_on_their_notifications_page(app, 
          form_url=f"/workspace/documents/{doc.id}")  # fmt: skip
     editor_page = editor.get("/notifications/").get_data(as_text=True)
     assert "waits for review: “Cassava clusters”" in editor_page
-    post(editor, f"/workspace/documents/{doc.id}/steps/publish", {"comment": "Thank you."},
+    post(editor, f"/workspace/documents/{doc.id}/steps/publish",
+         {"comment": "Thank you.", "confirm": "y"},
          form_url=f"/workspace/documents/{doc.id}")  # fmt: skip
     page = focal.get("/notifications/").get_data(as_text=True)
     assert (

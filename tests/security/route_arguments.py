@@ -93,6 +93,7 @@ def route_arguments(
         "search.results": [{"q": "roadmap"}],
         "search_analytics.report": [{}],
         "static": [{"filename": "hub.css"}],
+        "workspace.correct": [doc],
         "workspace.dashboard": [{}],
         "workspace.document": [doc],
         "workspace.edit": [doc],

@@ -144,7 +144,7 @@ def _role_change(w: World) -> Expected:
 def _publish(w: World) -> Expected:
     client = _logged_in(w, w.editor)
     page = f"/workspace/documents/{w.submitted.id}"
-    assert post(client, f"{page}/steps/publish", {}, form_url=page).status_code == 303
+    assert post(client, f"{page}/steps/publish", {"confirm": "y"}, form_url=page).status_code == 303
     return Expected("document_publish", "success", w.editor.id, f"document:{w.submitted.id}")
 
 

@@ -477,7 +477,8 @@ def _step(name: str) -> Builder:
         doc = new_doc(spec)
         return Call(
             f"/workspace/documents/{doc.id}/steps/{step}",
-            lambda: {"comment": "Please add the 2024 baseline."},
+            # "confirm": the reviewer's tick that publishing needs; the other steps ignore it.
+            lambda: {"comment": "Please add the 2024 baseline.", "confirm": "y"},
             effect=lambda: current(Document, doc.id).status is target,
         )
 

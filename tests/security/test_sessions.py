@@ -465,6 +465,7 @@ def test_t07_fresh_login_can_do_what_the_restored_session_could_not(app):
 
     assert client.get("/account/password").status_code == 200
     assert client.get("/admin/users").status_code == 200
-    assert post(client, f"{page}/steps/publish", {"comment": ""}, form_url=page).status_code == 303
+    response = post(client, f"{page}/steps/publish", {"comment": "", "confirm": "y"}, form_url=page)
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Document, doc.id).status is Status.PUBLISHED

@@ -83,8 +83,8 @@ def test_full_workflow_with_changes_requested_then_published(client, app, focal_
 
     post(client, f"/workspace/documents/{doc.id}/steps/submit", {"comment": ""},
          form_url=f"/workspace/documents/{doc.id}")  # fmt: skip
-    post(reviewer, f"/workspace/documents/{doc.id}/steps/publish", {"comment": "Thanks"},
-         form_url=f"/workspace/documents/{doc.id}")  # fmt: skip
+    post(reviewer, f"/workspace/documents/{doc.id}/steps/publish",
+         {"comment": "Thanks", "confirm": "y"}, form_url=page)  # fmt: skip
     db.session.expire_all()
     doc = db.session.get(Document, doc.id)
     assert doc.status is Status.PUBLISHED and doc.published_on is not None
