@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from hub.accounts.models import Role, User
 from hub.documents import revisions
 from hub.documents import service as documents_service
-from hub.documents.diff import Row, compare
+from hub.documents.diff import Comparison, compare
 from hub.documents.models import Document, Kind, Status
 from hub.extensions import db
 from hub.guidebook import topics
@@ -62,12 +62,16 @@ def latest_change_request(doc: Document) -> ChangeRequest | None:
     return ChangeRequest(event.comment, actor.name if actor else "", event.created_at)
 
 
-def correction_changes(correction: Document) -> dict[str, list[Row]]:
-    """How a correction's title, summary and text differ from the published document."""
+def correction_changes(correction: Document) -> Comparison:
+    """How a correction differs from the published document, in what a reader will see: its
+    own workflow status and address are the correction's bookkeeping, so they are left out."""
     original = correction.revision_of
     if original is None:
-        return {}
-    return compare(revisions.snapshot(original), revisions.snapshot(correction))
+        return Comparison()
+    published = revisions.snapshot(original)
+    proposed = {**revisions.snapshot(correction), "status": published["status"]}
+    proposed["slug"] = published["slug"]
+    return compare(published, proposed)
 
 
 def goals() -> list[SdgGoal]:
