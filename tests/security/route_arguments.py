@@ -24,10 +24,13 @@ def route_arguments(
         "accounts.accept_invitation": [{"token": "not-a-real-token"}],
         "accounts.change_password": [{}],
         "accounts.change_role": [{"user_id": user_id}],
+        # GET pages: an id is needed to build the URL even where no account is given.
+        "accounts.disable_page": [{"user_id": user_id or 1}],
         "accounts.login": [{}],
         "accounts.logout": [{}],
         "accounts.request_reset": [{}],
         "accounts.resend_invitation": [{"user_id": user_id}],
+        "accounts.role_page": [{"user_id": user_id or 1}],
         "accounts.reset_password": [{"token": "not-a-real-token"}],
         "accounts.set_active": [{"user_id": user_id}],
         "accounts.users": [{}],

@@ -4,7 +4,7 @@ account the world already has (Serbia's focal point: never the admin actor's own
 
 from __future__ import annotations
 
-from tests.security.test_route_matrix import Call, case
+from tests.security.test_route_matrix import Call, World, case
 
 for _endpoint, _url in (
     ("pages.contact", "/contact"),
@@ -14,3 +14,12 @@ for _endpoint, _url in (
 ):
     case(_endpoint, "GET")(lambda w, actor, url=_url: Call(url))
 
+
+@case("accounts.role_page", "GET")
+def _role_page(w: World, actor: str) -> Call:
+    return Call(f"/admin/users/{w.user_ids['focal_srb']}/role")
+
+
+@case("accounts.disable_page", "GET")
+def _disable_page(w: World, actor: str) -> Call:
+    return Call(f"/admin/users/{w.user_ids['focal_srb']}/disable")
