@@ -61,7 +61,6 @@ def privacy():  # noqa: ANN201
         idle_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"],
         absolute_hours=current_app.config["ABSOLUTE_TIMEOUT_HOURS"],
         remember_days=_days(current_app.config["REMEMBER_COOKIE_DURATION"]),
-        email=current_app.config.get("CONTACT_EMAIL"),
     )
 
 
