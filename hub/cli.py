@@ -69,12 +69,40 @@ def load_reference(reference_dir: Path, countries_file: Path) -> None:
         raise click.ClickException(exc.message) from None
 
 
+LOAD_REFERENCE_FIRST = (
+    "the reference data (countries and SDGs) is not loaded in this database. "
+    "Run `flask --app wsgi hub load-reference` first"
+)
+
+
+def missing_reference() -> list[str]:
+    """Which reference tables are empty: content and focal points name countries and SDGs, so
+    without them every file would be rejected one by one for the same reason."""
+    from sqlalchemy import func, select
+
+    from hub.countries.models import Country
+    from hub.extensions import db
+    from hub.sdg.models import SdgGoal
+
+    tables = {"countries": Country, "SDGs": SdgGoal}
+    count = func.count()
+    return [
+        name
+        for name, model in tables.items()
+        if not db.session.scalar(select(count).select_from(model))
+    ]
+
+
 @hub_cli.command("load-content")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def load_content(paths: tuple[Path, ...]) -> None:
     """Load Markdown content files (see docs/content-format.md). Safe to run again."""
     from hub.content.loader import load_paths
 
+    if missing_reference():
+        raise click.ClickException(
+            f"nothing loaded: {LOAD_REFERENCE_FIRST}, then run this command again."
+        )
     report = load_paths(paths, progress=_Progress("Loading content"))
     for path, reason in report.rejected:
         click.echo(f"rejected {path}: {reason}", err=True)
@@ -125,22 +153,47 @@ def check_index(repair: bool) -> None:
     sys.exit(1)
 
 
+ROLE_NAMES = {"admin": "an administrator", "editor": "a Secretariat editor"}
+
+
+def _check_role_and_country(role: str, country: str | None) -> None:
+    """Refuse combinations the account rules refuse, in the command's own words, before the
+    password is asked for."""
+    if role == "focal_point" and not country:
+        raise click.UsageError(
+            "a focal point belongs to one country: add --country with its three-letter ISO "
+            "code, for example --country GHA."
+        )
+    if role != "focal_point" and country:
+        raise click.UsageError(
+            f"--country is only for focal points; {ROLE_NAMES[role]} works for every country "
+            "and has none. Leave out --country, or use --role focal_point."
+        )
+    if role == "focal_point" and missing_reference():
+        raise click.ClickException(f"{LOAD_REFERENCE_FIRST}, then create the focal point.")
+
+
 @hub_cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option(
     "--role",
     type=click.Choice(["admin", "editor", "focal_point"]),
-    default="admin",
-    show_default=True,
+    required=True,
+    help="admin manages accounts; editor is the Secretariat; focal_point writes for a country.",
 )
-@click.option("--country", help="ISO alpha-3 code, for focal points.")
-@click.password_option(help="Asked for when not given; at least 12 characters.")
-def create_user(email: str, name: str, role: str, country: str | None, password: str) -> None:
+@click.option("--country", help="ISO alpha-3 code such as GHA; required for focal points only.")
+@click.option("--password", help="Asked for when not given; at least 12 characters.")
+def create_user(
+    email: str, name: str, role: str, country: str | None, password: str | None
+) -> None:
     """Create an account with a password (the first admin, typically)."""
     from hub.accounts import service
     from hub.accounts.models import Role
 
+    _check_role_and_country(role, country)
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = service.create_user(
             email=email, name=name, role=Role(role), country_iso3=country, by=None
@@ -154,7 +207,8 @@ def create_user(email: str, name: str, role: str, country: str | None, password:
             db.session.delete(user)
             db.session.commit()
         raise click.ClickException(exc.message) from None
-    click.echo(f"Created {role} {user.email}")
+    where = f" for {user.country.name}" if user.country else ""
+    click.echo(f"Created {role} {user.email}{where}")
 
 
 def _register_area_commands() -> None:

@@ -34,6 +34,7 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_AUDIT_LOG": "AUDIT_LOG",
     "HUB_PUBLIC_URL": "PUBLIC_URL",
     "HUB_SEARCH_ANALYTICS_KEEP_DAYS": "SEARCH_ANALYTICS_KEEP_DAYS",
+    "HUB_CONTACT_EMAIL": "CONTACT_EMAIL",
 }
 
 
@@ -109,6 +110,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "MAIL_PASSWORD": "",
         "MAIL_USE_TLS": False,
         "AUDIT_LOG": str(instance / "audit.log"),
+        # Where the Contact page sends people; empty shows how to reach the Secretariat instead.
+        "CONTACT_EMAIL": "",
         # Forms other than uploads: a 200,000-character text fits, even percent-encoded CJK.
         "MAX_FORM_BYTES": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,

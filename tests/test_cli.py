@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from hub.accounts.models import Role, User
 from hub.config import PROJECT_ROOT
 from hub.countries.models import Country, PartnershipStatus
 from hub.documents.models import Kind, Status
@@ -232,3 +233,139 @@ def test_load_reference_with_an_unknown_country_code_fails(app, runner, tmp_path
 
     assert result.exit_code == 1
     assert f"{path}: unknown country code 'XXX'" in result.stderr
+
+
+# --- load-content without reference data ---
+
+
+@pytest.fixture
+def without_reference_data(app):
+    """A database migrated but never given `hub load-reference`. On PostgreSQL the reference
+    tables outlive the test, so they are loaded again afterwards."""
+    from hub.countries.reference import load_countries
+    from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
+    from hub.sdg.reference import load_sdgs
+    from tests.conftest import PG_URL, REFERENCE
+
+    for model in (SdgIndicator, SdgTarget, SdgGoal, Country):
+        db.session.query(model).delete()
+    db.session.commit()
+    yield
+    if PG_URL:
+        db.session.rollback()
+        load_sdgs(REFERENCE / "sdg")
+        load_countries(REFERENCE / "m49_regions.csv")
+
+
+@pytest.mark.usefixtures("without_reference_data")
+def test_load_content_without_reference_data_stops_with_one_message(runner, tmp_path):
+    brief(tmp_path, "alpha", country="ETH")
+    brief(tmp_path, "beta", country="GHA")
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "flask --app wsgi hub load-reference" in result.stderr
+    assert "unknown country code" not in result.stderr
+
+
+@pytest.mark.usefixtures("without_reference_data")
+def test_load_content_without_reference_data_loads_nothing(runner, tmp_path):
+    from hub.documents.models import Document
+
+    brief(tmp_path, "alpha")
+
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+# --- create-user ---
+
+PASSWORD = "a long and unusual passphrase 42"
+
+
+def create_user(runner, *options: str):
+    args = ["hub", "create-user", "--email", "new@example.org", "--name", "New Person"]
+    return runner.invoke(args=[*args, *options, "--password", PASSWORD])
+
+
+def new_user() -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == "new@example.org"))
+
+
+def test_create_user_without_role_is_a_usage_error_and_creates_nothing(runner):
+    result = create_user(runner, "--country", "GHA")
+
+    assert result.exit_code == 2
+    assert "Missing option '--role'" in result.stderr
+    assert new_user() is None
+
+
+def test_create_user_makes_an_admin_without_a_country(runner):
+    result = create_user(runner, "--role", "admin")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Created admin new@example.org\n"
+    assert (new_user().role, new_user().country) == (Role.ADMIN, None)
+
+
+def test_create_user_makes_a_focal_point_of_the_given_country(runner):
+    result = create_user(runner, "--role", "focal_point", "--country", "GHA")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Created focal_point new@example.org for Ghana\n"
+    assert new_user().country.iso3 == "GHA"
+
+
+def test_create_user_refuses_a_focal_point_without_a_country(runner):
+    result = create_user(runner, "--role", "focal_point")
+
+    assert result.exit_code == 2
+    assert "a focal point belongs to one country: add --country" in result.stderr
+    assert new_user() is None
+
+
+@pytest.mark.parametrize("role, words", [("admin", "an administrator"),
+                                         ("editor", "a Secretariat editor")])  # fmt: skip
+def test_create_user_refuses_a_country_for_a_staff_role(runner, role, words):
+    result = create_user(runner, "--role", role, "--country", "GHA")
+
+    assert result.exit_code == 2
+    assert f"--country is only for focal points; {words} works for every country" in result.stderr
+    assert new_user() is None
+
+
+def test_create_user_with_an_unknown_country_says_so_and_creates_nothing(runner):
+    result = create_user(runner, "--role", "focal_point", "--country", "XYZ")
+
+    assert result.exit_code == 1
+    assert "Unknown country code “XYZ”" in result.stderr
+    assert new_user() is None
+
+
+@pytest.mark.usefixtures("without_reference_data")
+def test_create_user_focal_point_without_reference_data_says_to_load_it(runner):
+    result = create_user(runner, "--role", "focal_point", "--country", "GHA")
+
+    assert result.exit_code == 1
+    assert "flask --app wsgi hub load-reference" in result.stderr
+    assert new_user() is None
+
+
+def test_create_user_with_a_weak_password_creates_nothing(runner):
+    args = ["hub", "create-user", "--email", "new@example.org", "--name", "New Person"]
+    result = runner.invoke(args=[*args, "--role", "admin", "--password", "short"])
+
+    assert result.exit_code == 1
+    assert new_user() is None
+
+
+def test_create_user_asks_for_the_password_twice_when_not_given(runner):
+    args = ["hub", "create-user", "--email", "new@example.org", "--name", "New Person"]
+    result = runner.invoke(args=[*args, "--role", "editor"], input=f"{PASSWORD}\n{PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert new_user().role is Role.EDITOR

@@ -470,7 +470,8 @@ def test_health_reports_ok(client):
 
 
 PUBLIC_URLS = ["/", "/guidebook/", "/briefs/", "/experiences/", "/countries/", "/sdgs/", "/sdgs/3",
-               "/search?q=roadmap", "/about", "/areas/collaboration", "/countries/gha"]  # fmt: skip
+               "/search?q=roadmap", "/about", "/areas/collaboration", "/countries/gha",
+               "/contact", "/privacy", "/accessibility", "/search-api"]  # fmt: skip
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)

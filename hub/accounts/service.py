@@ -159,15 +159,54 @@ def create_user(
 
 
 def _set_country(user: User, role: Role, country_iso3: str | None) -> None:
+    """A focal point speaks for one country; staff work for all of them and have none.
+
+    A country given with a staff role is refused rather than dropped: whoever typed it
+    probably meant a focal point, and quietly ignoring it would hide that mistake."""
     if role is Role.FOCAL_POINT:
         if not country_iso3:
             raise Invalid(_("A focal point needs a country."))
         country = db.session.scalar(select(Country).where(Country.iso3 == country_iso3.upper()))
         if country is None:
-            raise NotFound(_("Unknown country code."))
+            raise NotFound(
+                _(
+                    "Unknown country code “%(code)s”: use a three-letter ISO code such as GHA.",
+                    code=country_iso3[:10],
+                )
+            )
         user.country = country
     else:
+        if country_iso3:
+            raise Invalid(
+                _(
+                    "Only focal points belong to a country: leave the country empty for a "
+                    "Secretariat editor or an administrator."
+                )
+            )
         user.country = None
+
+
+def people() -> list[User]:
+    """Every account, for the administrators' list: by role, then by e-mail address."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries to pick from, by name, each shown with its code: "Ghana (GHA)"."""
+    rows = db.session.execute(select(Country.iso3, Country.name).order_by(Country.name))
+    return [(iso3, f"{name} ({iso3})") for iso3, name in rows]
+
+
+def is_self(user: User, by: Any) -> bool:
+    """Administrators do not change their own role or disable themselves: another one must."""
+    return user.id == getattr(by, "id", None)
 
 
 def send_invitation(user: User, *, by: Any) -> bool:
@@ -213,7 +252,7 @@ def request_password_reset(email: str) -> None:
 
 def change_role(user: User, role: Role, country_iso3: str | None, *, by: Any) -> None:
     permissions.require(by, Action.USER_MANAGE)
-    if user.id == getattr(by, "id", None) and role is not Role.ADMIN:
+    if is_self(user, by) and role is not Role.ADMIN:
         raise Invalid(_("You cannot remove your own admin role."))
     old = user.role
     with db.session.no_autoflush:  # the country look-up must not flush a half-changed user
@@ -226,7 +265,7 @@ def change_role(user: User, role: Role, country_iso3: str | None, *, by: Any) ->
 
 def set_active(user: User, active: bool, *, by: Any) -> None:
     permissions.require(by, Action.USER_MANAGE)
-    if user.id == getattr(by, "id", None) and not active:
+    if is_self(user, by) and not active:
         raise Invalid(_("You cannot disable your own account."))
     user.is_active = active
     end_sessions(user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
-from sqlalchemy import select
 
 from hub import permissions
 from hub.accounts import service, sessions, tokens
@@ -16,10 +15,10 @@ from hub.accounts.forms import (
     NewPasswordForm,
     ResetRequestForm,
     RoleForm,
+    with_countries,
 )
-from hub.accounts.models import Role, User
-from hub.errors import HubError, NotFound
-from hub.extensions import db
+from hub.accounts.models import Role
+from hub.errors import HubError
 from hub.http import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -117,7 +116,7 @@ def accept_invitation(token: str):  # noqa: ANN201
 @fresh_login_required
 def users():  # noqa: ANN201
     permissions.require(current_user, permissions.Action.USER_MANAGE)
-    form = InviteForm()
+    form = with_countries(InviteForm(), service.country_choices())
     status = 200
     if form.validate_on_submit():
         try:
@@ -139,34 +138,60 @@ def users():  # noqa: ANN201
                 else _("The account was created but the e-mail could not be sent; resend it.")
             )
             return redirect(url_for("accounts.users"))
-    people = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("accounts/users.html", form=form, people=people), status
+    return render_template(
+        "accounts/users.html", form=form, people=service.people(), me=current_user.id
+    ), status
 
 
-def _target(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+def _own_account_refused(message: str):  # noqa: ANN202
+    """The list offers no change to one's own row; a typed-in address gets the reason."""
+    flash(message, "error")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.get("/admin/users/<int:user_id>/role")
+@fresh_login_required
+def role_page(user_id: int):  # noqa: ANN201
+    """Choosing the new role is the confirmation: the page says what the change will do."""
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    person = service.get_user(user_id)
+    if service.is_self(person, current_user):
+        return _own_account_refused(_("Another administrator must change your role."))
+    form = with_countries(RoleForm(), service.country_choices())
+    form.role.data = person.role.value
+    form.country.data = person.country.iso3 if person.country else ""
+    return render_template("accounts/role.html", form=form, person=person)
 
 
 @bp.post("/admin/users/<int:user_id>/role")
 @fresh_login_required
 def change_role(user_id: int):  # noqa: ANN201
     permissions.require(current_user, permissions.Action.USER_MANAGE)
-    form = RoleForm()
+    person = service.get_user(user_id)
+    form = with_countries(RoleForm(), service.country_choices())
     if not form.validate_on_submit():
-        flash(_("Choose a role (and a three-letter country code for focal points)."), "error")
-        return redirect(url_for("accounts.users"))
+        flash(_("Choose a role, and a country for a focal point."), "error")
+        return render_template("accounts/role.html", form=form, person=person), 400
     try:
         service.change_role(
-            _target(user_id), Role(form.role.data), form.country.data or None, by=current_user
+            person, Role(form.role.data), form.country.data or None, by=current_user
         )
     except HubError as exc:
         flash(exc.message, "error")
-    else:
-        flash(_("Role changed; that person's sessions have ended."))
+        return render_template("accounts/role.html", form=form, person=person), exc.status
+    flash(_("%(name)s's role is changed; their sessions have ended.", name=person.name))
     return redirect(url_for("accounts.users"))
+
+
+@bp.get("/admin/users/<int:user_id>/disable")
+@fresh_login_required
+def disable_page(user_id: int):  # noqa: ANN201
+    """Asks before disabling: the person is logged out everywhere and cannot log in again."""
+    permissions.require(current_user, permissions.Action.USER_MANAGE)
+    person = service.get_user(user_id)
+    if service.is_self(person, current_user):
+        return _own_account_refused(_("You cannot disable your own account."))
+    return render_template("accounts/disable.html", person=person)
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -174,12 +199,17 @@ def change_role(user_id: int):  # noqa: ANN201
 def set_active(user_id: int):  # noqa: ANN201
     permissions.require(current_user, permissions.Action.USER_MANAGE)
     active = request.form.get("active") == "1"
+    person = service.get_user(user_id)
     try:
-        service.set_active(_target(user_id), active, by=current_user)
+        service.set_active(person, active, by=current_user)
     except HubError as exc:
         flash(exc.message, "error")
     else:
-        flash(_("Account enabled.") if active else _("Account disabled; its sessions have ended."))
+        flash(
+            _("%(name)s's account is enabled.", name=person.name)
+            if active
+            else _("%(name)s's account is disabled; their sessions have ended.", name=person.name)
+        )
     return redirect(url_for("accounts.users"))
 
 
@@ -187,6 +217,6 @@ def set_active(user_id: int):  # noqa: ANN201
 @fresh_login_required
 def resend_invitation(user_id: int):  # noqa: ANN201
     permissions.require(current_user, permissions.Action.USER_MANAGE)
-    sent = service.send_invitation(_target(user_id), by=current_user)
+    sent = service.send_invitation(service.get_user(user_id), by=current_user)
     flash(_("Invitation sent.") if sent else _("The e-mail could not be sent."))
     return redirect(url_for("accounts.users"))
