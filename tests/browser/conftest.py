@@ -7,6 +7,7 @@ Nothing here downloads a browser: Playwright drives ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -469,3 +470,22 @@ def axe_context(browser: Browser) -> Iterator:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_hub(isolated_hub) -> dict:
+    """A Hub of its own with ``content/`` and the seed of ``a11y_pages``: people of every role
+    (password ``a11y_pages.PASSWORD``) and every page type filled. Built once per session for
+    the accessibility checks and the screenshots. Returns ``{"url": ..., "seeded": {ids}}``."""
+    seeded: dict = {}
+
+    def prepare(instance: HubInstance) -> None:
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        run_setup([*flask, "hub", "load-content", "content/"], instance.env, timeout=300)
+        out = instance.folder / "seed.json"
+        run_setup([sys.executable, "-m", "tests.browser.a11y_pages", "seed", str(out)],
+                  instance.env, timeout=300)  # fmt: skip
+        seeded.update(json.loads(out.read_text(encoding="utf-8")))
+
+    instance = isolated_hub("seeded", {}, prepare)
+    return {"url": instance.url, "seeded": seeded}
