@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install setup run test test-postgres test-browser lint format bench clean messages
+.PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,25 @@ run: setup
 test: setup
 	$(BIN)/pytest -q -n auto -m "not browser"
 
+# Browser-test tools from the npm registry, pinned with integrity hashes in package-lock.json:
+# axe-core (accessibility rules run in the page) and vnu-jar (the Nu HTML Checker, run with the
+# system Java). --ignore-scripts: vnu-jar's install script would fetch a Java runtime; Java 17 is
+# already installed. The stamp makes this a no-op until package-lock.json changes.
+NODE_STAMP := node_modules/.installed-stamp
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE_STAMP)
+
+node-tools: $(NODE_STAMP)
+
 ## test-browser: pages in real headless Chromium (needs /usr/bin/chromium; .ci/run installs it)
-test-browser: setup
+test-browser: setup node-tools
 	$(BIN)/pytest -q -p no:xdist -m browser tests/browser
+
+## screenshots: desktop (1280) and phone (390) PNGs of the main pages, into docs/screenshots/
+screenshots: setup
+	HUB_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q -p no:xdist -m browser -s tests/browser/test_screenshots.py
 
 ## test-postgres: the same suite against PostgreSQL ($(PG_URL))
 test-postgres: install
@@ -51,7 +67,7 @@ bench: install
 	else echo "no benchmarks yet"; fi
 
 clean:
-	rm -rf $(VENV) instance search_index/v* search_index/CURRENT .pytest_cache
+	rm -rf $(VENV) instance search_index/v* search_index/CURRENT .pytest_cache node_modules
 
 ## messages: extract every UI string for translators (hub/translations/messages.pot)
 messages: install

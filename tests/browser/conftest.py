@@ -7,6 +7,7 @@ Nothing here downloads a browser: Playwright drives ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -384,3 +385,107 @@ def isolated_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=5)
+
+
+# --- accessibility: axe-core in the page (node_modules from package-lock.json) -----------------
+
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# Violations only, each node reduced to what a reader needs to find and fix it.
+AXE_RUN_JS = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({
+      target: n.target.join(' '), impact: n.impact,
+      summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300),
+    })),
+  }));
+}"""
+
+
+def node_tool(path: Path) -> Path:
+    """A file installed by ``npm ci`` from package-lock.json; fails with the command to run."""
+    if not path.is_file():
+        pytest.fail(
+            f"{path.relative_to(PROJECT_ROOT)} is missing: run `make test-browser` (or "
+            "`npm ci --no-audit --no-fund --ignore-scripts` at the top of the repository)"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, injected into pages of a context opened with ``bypass_csp=True``."""
+    return node_tool(AXE_JS).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def run_axe(axe_source: str):
+    """``run_axe(page)``: axe's violations on the page as loaded (WCAG 2.1 A/AA, best practice).
+
+    The Hub's CSP forbids inline script, so the page must belong to a context opened with
+    ``bypass_csp=True`` (see ``axe_context``); the context's pages are never used for CSP checks.
+    """
+
+    def run(page: Page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.add_script_tag(content=axe_source)
+        return page.evaluate(AXE_RUN_JS, AXE_TAGS)
+
+    return run
+
+
+def log_in(page: Page, base: str, email: str, password: str) -> None:
+    """Log in through the login form, as a person does; waits for the page after it."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    if "/login" in page.url:
+        pytest.fail(f"could not log in as {email}: still on {page.url}")
+
+
+@pytest.fixture
+def axe_context(browser: Browser) -> Iterator:
+    """Factory: ``axe_context(base, email=None, password=None)`` -> a logged-in (or anonymous)
+    context with ``bypass_csp=True`` so that axe can be injected; closed after the test."""
+    contexts = []
+
+    def make(base: str, email: str | None = None, password: str | None = None, viewport=None):
+        context = browser.new_context(viewport=viewport or DESKTOP, bypass_csp=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        if email is not None:
+            page = context.new_page()
+            log_in(page, base, email, password or "")
+            page.close()
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_hub(isolated_hub) -> dict:
+    """A Hub of its own with ``content/`` and the seed of ``a11y_pages``: people of every role
+    (password ``a11y_pages.PASSWORD``) and every page type filled. Built once per session for
+    the accessibility checks and the screenshots. Returns ``{"url": ..., "seeded": {ids}}``."""
+    seeded: dict = {}
+
+    def prepare(instance: HubInstance) -> None:
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        run_setup([*flask, "hub", "load-content", "content/"], instance.env, timeout=300)
+        out = instance.folder / "seed.json"
+        run_setup([sys.executable, "-m", "tests.browser.a11y_pages", "seed", str(out)],
+                  instance.env, timeout=300)  # fmt: skip
+        seeded.update(json.loads(out.read_text(encoding="utf-8")))
+
+    instance = isolated_hub("seeded", {}, prepare)
+    return {"url": instance.url, "seeded": seeded}

@@ -51,7 +51,9 @@ def test_every_card_of_an_example_document_shows_the_example_label(
     examples = _example_paths(content_docs)
     response = page.goto(hub_url + path)
     assert response is not None and response.status == 200
-    failures, checked, labelled = _check_items(page, "main article.card", "h3 a", examples, path)
+    failures, checked, labelled = _check_items(
+        page, "main article.card", ":is(h2, h3) a", examples, path
+    )
     print(f"\n[examples] {path}: {checked} cards checked, {labelled} of them examples")
     assert checked > 0, f"{path} shows no document cards"
     assert labelled > 0, f"{path} shows no example document, so nothing was verified"
@@ -73,7 +75,7 @@ def test_listings_show_every_public_example_and_nothing_hidden(hub_url, page, co
         while True:
             shown |= {
                 urlsplit(h).path
-                for h in page.locator("main article.card h3 a").evaluate_all(
+                for h in page.locator("main article.card :is(h2, h3) a").evaluate_all(
                     "els => els.map(e => e.getAttribute('href'))"
                 )
             }
