@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from hub import navigation, permissions
 from hub.accounts.forms import ROLE_CHOICES
+from hub.documents.labels import STATUS_NAMES, STEP_LABELS
 from hub.documents.models import Area, Document, Kind
 from hub.documents.service import KIND_PATHS
 from hub.markup import render_markdown
@@ -39,19 +40,6 @@ ROLE_LABELS = {
     "focal_point": _l("Focal point"),
     "editor": _l("Secretariat editor"),
     "admin": _l("Administrator"),
-}
-STATUS_NAMES = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted for review"),
-    "changes_requested": _l("Changes requested"),
-    "published": _l("Published"),
-    "archived": _l("Archived"),
-}
-STEP_LABELS = {
-    "submit": _l("Submit for review"),
-    "request_changes": _l("Request changes"),
-    "publish": _l("Publish"),
-    "archive": _l("Archive"),
 }
 LANGUAGE_NAMES = {
     "en": "English", "fr": "Français", "es": "Español", "ru": "Русский", "ar": "العربية",

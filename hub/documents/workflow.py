@@ -14,6 +14,7 @@ from sqlalchemy import select
 from hub import audit, permissions
 from hub.accounts.models import Role, User
 from hub.documents import corrections, revisions
+from hub.documents.labels import STATUS_NAMES
 from hub.documents.models import Document, Kind, Status, WorkflowEvent
 from hub.errors import Invalid, InvalidTransition
 from hub.extensions import db
@@ -75,7 +76,10 @@ def apply(doc: Document, name: str, *, by: User, comment: str = "") -> WorkflowE
     permissions.require(by, transition.action, doc)
     if not _allowed(transition, doc):
         raise InvalidTransition(
-            _("This document is %(status)s; it cannot go there from here.", status=doc.status.value)
+            _(
+                "This document is %(status)s; it cannot go there from here.",
+                status=STATUS_NAMES[doc.status.value],
+            )
         )
     comment = comment.strip()
     if transition.needs_comment and not comment:
@@ -119,13 +123,17 @@ def _notify(doc: Document, event: WorkflowEvent, actor: User) -> None:
     recipients = _recipients(doc, actor)
     if not recipients:
         return
-    subject = _("“%(title)s” is now %(status)s", title=doc.title[:80], status=doc.status.value)
+    subject = _(
+        "“%(title)s” is now %(status)s",
+        title=doc.title[:80],
+        status=STATUS_NAMES[doc.status.value],
+    )
     body = _(
         "%(who)s moved “%(title)s” from %(old)s to %(new)s.\n\n%(comment)s\n",
         who=actor.name,
         title=doc.title,
-        old=event.from_status.value,
-        new=event.to_status.value,
+        old=STATUS_NAMES[event.from_status.value],
+        new=STATUS_NAMES[event.to_status.value],
         comment=event.comment,
     )
     send_mail(recipients, subject, body)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from hub import audit, permissions
 from hub.documents import corrections, editing, workflow
 from hub.documents.files import is_pdf
+from hub.documents.labels import STATUS_NAMES
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
 from hub.errors import Conflict, HubError, Invalid, NotAllowed, NotFound
@@ -97,6 +98,11 @@ def new(kind_path: str):  # noqa: ANN201
     permissions.require(current_user, Action.DOCUMENT_CREATE, kind)
     form = DocumentForm()
     form.parent.choices = _sections()
+    if request.method == "GET" and kind is Kind.GUIDEBOOK_SECTION:
+        # "Add a section under this one" from the guidebook view names the parent.
+        wanted = request.args.get("parent", "")
+        if wanted in {slug for slug, _title in form.parent.choices}:
+            form.parent.data = wanted
     tree = _prepare(form, kind)
     preview = None
     status = 200
@@ -243,7 +249,7 @@ def step(doc_id: int, name: str):  # noqa: ANN201
     if moved.id != doc_id:
         flash(_("Done: the correction is published and the published page shows it."))
     else:
-        flash(_("Done: the document is now %(status)s.", status=moved.status.value))
+        flash(_("Done: the document is now %(status)s.", status=STATUS_NAMES[moved.status.value]))
     return redirect(url_for("workspace.document", doc_id=moved.id)), 303
 
 

@@ -104,3 +104,23 @@ def test_the_dashboard_links_to_the_tree_for_curators_only(app, editor_client):
     focal = app.test_client()
     login(focal, factories.user(role=Role.FOCAL_POINT, country_code="GHA"))
     assert f'href="{TREE}"' not in focal.get("/workspace/").get_data(as_text=True)
+
+
+def test_add_a_section_under_another_opens_the_editor_with_that_parent_chosen(editor_client):
+    parent = _section("Part one", 1)
+    tree = editor_client.get(TREE).get_data(as_text=True)
+    link = f"/workspace/new/guidebook?parent={parent.slug}"
+    assert link in tree
+    html = editor_client.get(link).get_data(as_text=True)
+    assert re.search(
+        rf'<option selected value="{parent.slug}">|<option value="{parent.slug}" selected', html
+    )
+
+
+def test_an_unknown_parent_in_the_address_leaves_the_choice_empty(editor_client):
+    _section("Part one", 1)
+    html = editor_client.get("/workspace/new/guidebook?parent=no-such-section").get_data(
+        as_text=True
+    )
+    select = re.search(r'<select[^>]*id="parent".*?</select>', html, re.S)[0]
+    assert '<option selected value="">' in select and select.count("selected") == 1
