@@ -15,6 +15,7 @@ from functools import lru_cache
 import markdown
 import nh3
 from flask_babel import gettext as _
+from markdown.extensions.toc import slugify
 from markupsafe import Markup, escape
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists"]
@@ -67,10 +68,16 @@ def sanitize_html(html: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _render(text: str) -> str:
+def _render(text: str, heading_base: int = 1, id_prefix: str = "") -> str:
     # Python-Markdown is slow on some inputs (Python-Markdown/markdown#798: runs of unclosed
     # brackets are quadratic), so each distinct text is rendered once per process.
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    configs = EXTENSION_CONFIGS
+    if heading_base != 1 or id_prefix:
+        toc = dict(EXTENSION_CONFIGS["toc"], baselevel=str(heading_base))
+        if id_prefix:
+            toc["slugify"] = lambda value, separator: id_prefix + slugify(value, separator)
+        configs = {**EXTENSION_CONFIGS, "toc": toc}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     html = sanitize_html(md.convert(text))
     # Markdown can nest blocks that HTML parsing splits (<p> in <p>), so one pass may not be
     # stable; a second pass reaches the form a browser (or a later sanitize) sees.
@@ -107,11 +114,16 @@ def wrap_tables(sanitized: str, label: str) -> str:
     return opened.replace("</table>", "</table></div>")
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render user Markdown to safe HTML. A fresh Markdown instance keeps footnotes per call."""
+def render_markdown(text: str | None, *, heading_base: int = 1, id_prefix: str = "") -> Markup:
+    """Render user Markdown to safe HTML. A fresh Markdown instance keeps footnotes per call.
+
+    A page that shows several texts under headings of its own (the printable guidebook) passes
+    ``heading_base``, the level of a text's title there: "#" becomes that level and "##" (a
+    text's first level, under the page's h1) one below it, h6 at most. ``id_prefix`` keeps the
+    texts' heading ids apart."""
     if not text:
         return Markup("")
-    html = wrap_tables(_render(text), _("Table, scrolls sideways"))
+    html = wrap_tables(_render(text, heading_base, id_prefix), _("Table, scrolls sideways"))
     return Markup(html)  # noqa: S704 - the one sanitised source
 
 

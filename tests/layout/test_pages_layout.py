@@ -25,6 +25,8 @@ def test_print_page_has_every_published_section_in_guidebook_order(client, app):
     headings = re.findall(r'<h(\d) id="section-[^"]+-h">([^<]+)</h\d>', html)
     assert headings == [("2", "First step"), ("3", "A child of the first"), ("2", "Second step")]
     assert "First body." in html
+    # A section's own headings sit below its title, with ids that cannot clash with another's.
+    assert f'<h3 id="{first.slug}--inside">Inside</h3>' in html
 
 
 def test_print_page_starts_with_a_table_of_contents_linking_to_each_section(client, app):

@@ -405,3 +405,15 @@ def test_large_document_renders():
     assert len(text) >= 200_000
     assert str(out).count("<table>") == n
     assert violations(out) == []
+
+
+def test_heading_base_shifts_headings_and_prefixes_their_ids():
+    out = str(render_markdown("# Top\n\n## Inner\n\n###### Deep", heading_base=3, id_prefix="s--"))
+    assert '<h3 id="s--top">Top</h3>' in out
+    assert '<h4 id="s--inner">Inner</h4>' in out
+    assert '<h6 id="s--deep">Deep</h6>' in out  # never past h6
+
+
+def test_heading_base_output_is_still_sanitised():
+    text = "# T\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+    assert violations(render_markdown(text, heading_base=2, id_prefix="p--")) == []
