@@ -63,10 +63,6 @@ class Listing:
     year: int | None = None
     sort: str = "newest"
 
-    @property
-    def is_filtered(self) -> bool:
-        return any(getattr(self, name) for name in FILTERS)
-
     def args(self, **changes: Any) -> dict[str, str]:
         """The query parameters that give this listing (with ``changes``), defaults left out."""
         chosen = replace(self, **changes)
