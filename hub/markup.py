@@ -7,12 +7,16 @@ only place in the Hub that creates ``Markup`` from user input.
 from __future__ import annotations
 
 import html
+import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 
 import markdown
 import nh3
-from markupsafe import Markup
+from flask_babel import gettext as _
+from markdown.extensions.toc import slugify
+from markupsafe import Markup, escape
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}, "footnotes": {"BACKLINK_TEXT": "&#8617;"}}
@@ -64,14 +68,20 @@ def sanitize_html(html: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _render(text: str) -> str:
+def _render(text: str, heading_base: int = 1, id_prefix: str = "") -> str:
     # Python-Markdown is slow on some inputs (Python-Markdown/markdown#798: runs of unclosed
     # brackets are quadratic), so each distinct text is rendered once per process.
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    configs = EXTENSION_CONFIGS
+    if heading_base != 1 or id_prefix:
+        toc = dict(EXTENSION_CONFIGS["toc"], baselevel=str(heading_base))
+        if id_prefix:
+            toc["slugify"] = lambda value, separator: id_prefix + slugify(value, separator)
+        configs = {**EXTENSION_CONFIGS, "toc": toc}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     html = sanitize_html(md.convert(text))
     # Markdown can nest blocks that HTML parsing splits (<p> in <p>), so one pass may not be
     # stable; a second pass reaches the form a browser (or a later sanitize) sees.
-    for _ in range(3):
+    for _attempt in range(3):
         again = sanitize_html(html)
         if again == html:
             break
@@ -79,11 +89,42 @@ def _render(text: str) -> str:
     return html
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render user Markdown to safe HTML. A fresh Markdown instance keeps footnotes per call."""
+TABLE_SCROLL_CLASS = "table-scroll"
+
+
+def table_scroll_open(label: str) -> str:
+    """The start tag of the box each rendered table sits in. A wide table scrolls inside it on a
+    phone; tabindex lets keyboard users scroll it, and role and label say what the stop is."""
+    return (
+        f'<div class="{TABLE_SCROLL_CLASS}" role="region" tabindex="0" '
+        f'aria-label="{escape(label)}">'
+    )
+
+
+def wrap_tables(sanitized: str, label: str) -> str:
+    """Put every table of sanitised HTML in its scroll box.
+
+    Done after nh3, so the box's attributes never pass through the sanitizer and user HTML can
+    never set them: nh3 writes every table as a bare ``<table>`` (no attribute is allowed on
+    it), and text that reads ``<table>`` comes out of nh3 escaped.
+    """
+    if "<table>" not in sanitized:
+        return sanitized
+    opened = sanitized.replace("<table>", table_scroll_open(label) + "<table>")
+    return opened.replace("</table>", "</table></div>")
+
+
+def render_markdown(text: str | None, *, heading_base: int = 1, id_prefix: str = "") -> Markup:
+    """Render user Markdown to safe HTML. A fresh Markdown instance keeps footnotes per call.
+
+    A page that shows several texts under headings of its own (the printable guidebook) passes
+    ``heading_base``, the level of a text's title there: "#" becomes that level and "##" (a
+    text's first level, under the page's h1) one below it, h6 at most. ``id_prefix`` keeps the
+    texts' heading ids apart."""
     if not text:
         return Markup("")
-    return Markup(_render(text))  # noqa: S704 - the one sanitised source
+    html = wrap_tables(_render(text, heading_base, id_prefix), _("Table, scrolls sideways"))
+    return Markup(html)  # noqa: S704 - the one sanitised source
 
 
 _plain = threading.local()
@@ -104,4 +145,23 @@ def plain_text(text: str | None) -> str:
         )
     md.reset()
     rendered = md.convert(text)
-    return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
+    # Each block (heading, paragraph, list item, cell) is stripped on its own, so "Introduction"
+    # and "The roadmap…" do not run together in snippets and summaries.
+    # nh3 first keeps only the bare block tags (script and style go with their content).
+    bare = nh3.clean(rendered, tags=_BLOCKS, attributes={"*": set()}, strip_comments=True)
+    return _joined(html.unescape(piece) for piece in _BLOCK_TAG.split(bare))
+
+
+_BLOCKS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "th", "td", "caption", "pre",
+    "blockquote", "ul", "ol", "dl", "table", "tr", "div", "figcaption",
+}  # fmt: skip
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCKS))})>")
+_ENDS_SENTENCE = tuple(".!?:;…。！？；：")
+
+
+def _joined(pieces: Iterable[str]) -> str:
+    """Blocks joined into one line; a block that does not end a sentence gets a full stop."""
+    blocks = [b for b in (" ".join(piece.split()) for piece in pieces) if b]
+    ended = [b if b.endswith(_ENDS_SENTENCE) else b + "." for b in blocks[:-1]]
+    return " ".join([*ended, *blocks[-1:]])

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub import permissions
 from hub.documents import files, service
-from hub.documents.listing import filter_from_args
+from hub.documents.listing import (
+    FILTERS,
+    SORTS,
+    chips_for,
+    filter_choices,
+    filter_from_args,
+    list_documents,
+    listing_from_args,
+)
 from hub.documents.models import Area, Attachment, Kind
 from hub.errors import NotFound
 from hub.extensions import db
@@ -24,14 +32,29 @@ KIND_PATH_RULE = "<any(briefs, experiences):kind_path>"
 @bp.get(f"/{KIND_PATH_RULE}/")
 def index(kind_path: str):  # noqa: ANN201
     kind = service.KIND_BY_PATH[kind_path]
-    filters = filter_from_args(kind)
-    page = service.list_for_viewer(
-        filters,
+    listing = listing_from_args(kind)
+    page = list_documents(
+        listing,
         viewer=current_user,
         page=int_arg("page", 1),
         per_page=current_app.config["PER_PAGE"],
     )
-    return render_template("documents/list.html", kind=kind, filters=filters, page=page)
+    choices = filter_choices(kind, viewer=current_user)
+
+    def listing_url(**args: str) -> str:
+        return url_for("documents.index", kind_path=kind_path, **args)
+
+    return render_template(
+        "documents/list.html",
+        kind=kind,
+        listing=listing,
+        page=page,
+        choices=choices,
+        chips=chips_for(listing, choices, listing_url),
+        sorts=SORTS,
+        base_url=listing_url(),
+        clear_url=listing_url(**listing.args(**dict.fromkeys(FILTERS))),
+    )
 
 
 @bp.get("/areas/<any(capabilities, knowledge_flows, collaboration):area>")

@@ -59,3 +59,11 @@ def section(slug: str):  # noqa: ANN201
         tagged=reading.tagged,
         related=reading.related,
     )
+
+
+@bp.get("/print")
+def print_view():  # noqa: ANN201
+    """The whole guidebook on one page, for printing or saving as PDF: every section the reader
+    may see, in reading order, after a table of contents."""
+    tree = service.guidebook_tree(viewer=current_user)
+    return render_template("guidebook/print.html", tree=tree)

@@ -19,7 +19,10 @@ from whoosh.idsets import DocIdSet
 
 from hub.search.schema import FACET_FIELDS
 
-MASK_FIELDS = (*FACET_FIELDS, "labels")
+# Tags are filtered on (a document page links each of its tags to a search for it) but never
+# counted: there are too many of them to list beside the results.
+FILTER_ONLY_FIELDS = ("tags",)
+MASK_FIELDS = (*FACET_FIELDS, *FILTER_ONLY_FIELDS, "labels")
 
 
 def mask_of(docnums: Iterable[int], size: int) -> int:

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from hub.countries.service import country_names
 from hub.documents.models import Area, Kind
+from hub.extensions import db
+from hub.sdg.models import SdgGoal
 from hub.search.query import Hit, SearchResults
 from hub.templating import AREA_LABELS, LANGUAGE_NAMES, document_url, kind_label
 
@@ -24,7 +28,15 @@ FACET_TITLES = {
     "area": lambda: _("Area of work"),
     "year": lambda: _("Year"),
     "language": lambda: _("Language"),
+    "tag": lambda: _("Tag"),
 }
+
+
+def goal_names() -> dict[str, str]:
+    """Goal number -> short name in the reader's language ("Zero hunger"), English if none."""
+    locale = get_locale()
+    lang = locale.language if locale else "en"
+    return {str(g.number): g.short_title(lang) for g in db.session.scalars(select(SdgGoal))}
 
 
 @dataclass
@@ -40,6 +52,7 @@ def labeller(results: SearchResults) -> Any:
     codes = set(results.facets.get("country", {})) | set(results.filters.get("country", []))
     codes |= {hit.country for hit in results.hits}
     names = country_names(codes)
+    goals = goal_names() if results.facets.get("sdg") or results.filters.get("sdg") else {}
 
     def label(param: str, value: str) -> str:
         if param == "kind":
@@ -47,6 +60,8 @@ def labeller(results: SearchResults) -> Any:
         if param == "country":
             return names.get(value, value)
         if param == "sdg":
+            if value in goals:
+                return _("SDG %(n)s · %(name)s", n=value, name=goals[value])
             return _("SDG %(n)s", n=value)
         if param == "area":
             return str(AREA_LABELS[Area(value)]) if value in Area._value2member_map_ else value

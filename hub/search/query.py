@@ -31,7 +31,7 @@ from hub.countries.service import resolve_country
 from hub.errors import Invalid
 from hub.search import ranking
 from hub.search.analysis import GROUPS, group_for
-from hub.search.facets import FacetTable, MaskSet, table_for
+from hub.search.facets import FILTER_ONLY_FIELDS, FacetTable, MaskSet, table_for
 from hub.search.indexing import get_store
 from hub.search.matchset import match_mask
 from hub.search.schema import TEXT_KINDS, text_field
@@ -243,6 +243,8 @@ def _facet_counts(
     every other facet is narrowed by all the filters."""
     counts: dict[str, dict[str, int]] = {}
     for param, field_name in FILTER_PARAMS.items():
+        if field_name in FILTER_ONLY_FIELDS:
+            continue
         others = {p: v for p, v in filters.items() if p != param}
         counted = table.counts(base & _filter_mask(table, others), [field_name])[field_name]
         counts[param] = dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,10 +1,11 @@
 """The public query language: words, "phrases", AND/OR/NOT, -word and field filters.
 
 Field filters (``title:``, ``country:``, ``sdg:``, ``kind:``, ``year:``, ``region:``, ``area:``,
-``language:``) are taken out of the text here, checked, and become the same facet filters the page's
-links set, so a typed filter and a clicked one behave alike. Everything that could make a query
-expensive (wildcards, fuzzy terms, regular expressions, ranges, boosts, huge or deeply nested input)
-is refused or treated as plain text, with a message that says how to fix the query.
+``language:``, ``tag:``) are taken out of the text here, checked, and become the same facet
+filters the page's links set, so a typed filter and a clicked one behave alike. Everything that
+could make a query expensive (wildcards, fuzzy terms, regular expressions, ranges, boosts, huge
+or deeply nested input) is refused or treated as plain text, with a message that says how to fix
+the query.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FILTER_PARAMS: dict[str, str] = {
     "area": "areas",
     "year": "year",
     "language": "language",
+    "tag": "tags",
 }
 PREFIX_ALIASES = {"goal": "sdg", "lang": "language"}
 MAX_FILTER_VALUES = 20
@@ -213,6 +215,8 @@ def _canonical(param: str, value: str, resolve_country: Callable[[str], str | No
         raise Invalid(_("Unknown region “%(v)s”: use one of %(c)s.", v=value, c=", ".join(REGIONS)))
     if len(value) > 80:
         raise Invalid(_("A filter value is too long."))
+    if param == "tag":
+        return " ".join(lowered.split())  # the index keeps tags in lower case
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
@@ -21,7 +23,12 @@ def _search_url(params: dict[str, list[str]]) -> str:
 def results():  # noqa: ANN201
     q = request.args.get("q", "")
     try:
-        found = search(request_from_args(request.args), viewer=current_user)
+        wanted = request_from_args(request.args)
+        if not wanted.q.strip() and not request.args.get("sort"):
+            # Without words there is nothing to rank by relevance: newest first. With no
+            # filters either, the page is a way in: the latest the reader may see, and facets.
+            wanted = replace(wanted, sort="date")
+        found = search(wanted, viewer=current_user)
     except Invalid as exc:
         page = render_template("search/results.html", q=q, found=None, error=exc.message)
         return page, 400
@@ -31,7 +38,8 @@ def results():  # noqa: ANN201
     return render_template(
         "search/results.html",
         q=q,
-        found=found if (found.request.q or found.filters) else None,
+        found=found,
+        browsing=not (found.request.q.strip() or found.filters),
         error=None,
         links=links,
         country_label=links.label,

@@ -35,7 +35,7 @@ def indexed_body(doc_id: int) -> str:
 def test_saving_a_document_stores_its_plain_text(app):
     doc = factories.document(body=MARKDOWN, summary="")
     text, key, _version, _updated = stored(doc.id)
-    assert text == plain_text(MARKDOWN) == "Roadmap A first paragraph with a link. one two"
+    assert text == plain_text(MARKDOWN) == "Roadmap. A first paragraph with a link. one. two"
     assert key == texts.key_for(MARKDOWN)
 
 

@@ -18,6 +18,7 @@ from hub.markup import (
     ALLOWED_CLASSES,
     ALLOWED_TAGS,
     URL_SCHEMES,
+    _render,
     plain_text,
     render_markdown,
     sanitize_html,
@@ -28,6 +29,14 @@ from .xss_payloads import PAYLOADS
 # ``sanitize_html`` tells nh3 to put this on every <a>; it is the only attribute nh3 adds itself.
 LINK_REL = "noopener noreferrer nofollow"
 URL_ATTRIBUTES = {"href", "src"}
+# The one element with attributes outside the allow-lists: the scroll box render_markdown puts
+# around each table after sanitising. It passes only with exactly these attributes.
+TABLE_SCROLL_ATTRS = [
+    ("class", "table-scroll"),
+    ("role", "region"),
+    ("tabindex", "0"),
+    ("aria-label", "Table, scrolls sideways"),
+]
 
 
 class _Collector(HTMLParser):
@@ -96,6 +105,8 @@ def violations(rendered: str) -> list[str]:
     """Everything in ``rendered`` that lies outside the allow-lists, described one per entry."""
     found: list[str] = []
     for tag, attrs in parse(rendered).elements:
+        if tag == "div" and attrs == TABLE_SCROLL_ATTRS:
+            continue
         if tag not in ALLOWED_TAGS:
             found.append(f"element <{tag}>")
         allowed = ALLOWED_ATTRIBUTES.get(tag, set())
@@ -217,7 +228,7 @@ def test_payload_yields_only_allowed_attributes_classes_and_urls(text):
 
 @pytest.mark.parametrize("text", PAYLOAD_PARAMS)
 def test_sanitize_html_is_idempotent_on_rendered_payload(text):
-    out = str(render_markdown(text))
+    out = _render(text)  # the sanitised HTML, before tables get their scroll boxes
     assert sanitize_html(out) == out
 
 
@@ -247,11 +258,41 @@ def test_xss_corpus_has_no_violations():
 # --- behaviour ---------------------------------------------------------------------------------
 
 
-def test_table_syntax_renders_a_table():
+def test_table_syntax_renders_a_table_in_a_focusable_labelled_scroll_box():
     out = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |")
-    tags = [tag for tag, _ in parse(out).elements]
-    assert tags[0] == "table"
-    assert {"thead", "tbody", "tr", "th", "td"} <= set(tags)
+    elements = parse(out).elements
+    assert elements[0] == ("div", TABLE_SCROLL_ATTRS)
+    assert elements[1][0] == "table"
+    assert {"thead", "tbody", "tr", "th", "td"} <= {tag for tag, _ in elements}
+    assert str(out).rstrip().endswith("</table></div>")
+
+
+def test_every_table_gets_its_own_scroll_box():
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    out = str(render_markdown(table + "Between.\n\n" + table))
+    assert out.count('<div class="table-scroll"') == 2
+    assert out.count("</table></div>") == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<table tabindex="0" role="region" aria-label="x"><tr><td>1</td></tr></table>',
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="x">hi</div>',
+        '<p tabindex="3" role="button">click</p>',
+    ],
+)
+def test_user_supplied_tabindex_role_and_label_are_stripped(text):
+    elements = parse(render_markdown(text)).elements
+    user_attrs = [attrs for tag, attrs in elements if attrs != TABLE_SCROLL_ATTRS]
+    names = {name for attrs in user_attrs for name, _ in attrs}
+    assert not names & {"tabindex", "role", "aria-label"}
+    assert violations(render_markdown(text)) == []
+
+
+def test_text_that_looks_like_a_table_tag_gets_no_scroll_box():
+    out = str(render_markdown("Write `<table>` or &lt;table&gt; in text."))
+    assert "table-scroll" not in out
 
 
 def test_fenced_code_keeps_script_as_escaped_text_in_pre_code():
@@ -324,7 +365,17 @@ def test_empty_or_none_input_gives_empty_markup(text):
 
 def test_plain_text_strips_tags_and_unescapes_entities():
     text = "# Title\n\nSome **bold** & <em>raw</em> text &amp; [a link](https://x.example) &lt;3"
-    assert plain_text(text) == "Title Some bold & raw text & a link <3"
+    assert plain_text(text) == "Title. Some bold & raw text & a link <3"
+
+
+def test_plain_text_never_runs_a_heading_into_the_next_sentence():
+    text = "## Introduction\n\nThe roadmap sets goals.\n\n### Why?\n\nBecause."
+    assert plain_text(text) == "Introduction. The roadmap sets goals. Why? Because."
+
+
+def test_plain_text_separates_list_items_and_keeps_inline_text_together():
+    text = "Steps:\n\n- map the *system*\n- choose priorities\n\nDone"
+    assert plain_text(text) == "Steps: map the system. choose priorities. Done"
 
 
 @pytest.mark.parametrize("text", ["", None])
@@ -354,3 +405,15 @@ def test_large_document_renders():
     assert len(text) >= 200_000
     assert str(out).count("<table>") == n
     assert violations(out) == []
+
+
+def test_heading_base_shifts_headings_and_prefixes_their_ids():
+    out = str(render_markdown("# Top\n\n## Inner\n\n###### Deep", heading_base=3, id_prefix="s--"))
+    assert '<h3 id="s--top">Top</h3>' in out
+    assert '<h4 id="s--inner">Inner</h4>' in out
+    assert '<h6 id="s--deep">Deep</h6>' in out  # never past h6
+
+
+def test_heading_base_output_is_still_sanitised():
+    text = "# T\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+    assert violations(render_markdown(text, heading_base=2, id_prefix="p--")) == []
