@@ -200,7 +200,7 @@ def test_a_correction_is_not_taken_for_the_countrys_previous_brief(client, peopl
     html = client.get(f"/briefs/{correction.slug}").data.decode()
 
     assert "What changed since “Cassava clusters”" not in html
-    assert "No earlier brief of this country to compare with." in html
+    assert "No earlier brief of this country in English to compare with." in html
 
 
 def test_publishing_a_correction_does_not_count_as_a_new_report(people, brief):

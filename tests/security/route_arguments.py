@@ -71,6 +71,7 @@ def route_arguments(
         "guidebook.section": [{"slug": section.slug}],
         "guidebook.history": [{"slug": section.slug}],
         "guidebook.diff": [{"slug": section.slug, "from": 1, "to": 1}],
+        "guidebook.print_view": [{}],
         "notifications.index": [{}, {"category": "submission", "unread": "1"}],
         "notifications.mark_all_read": [{}],
         "notifications.mark_read": [{"notification_id": 1}],
@@ -108,4 +109,9 @@ def route_arguments(
         "workspace.restore": [{**doc, "number": 1}],
         "workspace.step": [{**doc, "name": "submit"}],
         "workspace.upload": [doc],
+        "workspace_guidebook.tree": [{}],
+        "workspace_guidebook.move_up": [{"doc_id": section.id}],
+        "workspace_guidebook.move_down": [{"doc_id": section.id}],
+        "workspace_guidebook.move": [{"doc_id": section.id}],
+        "workspace_guidebook.document_diff": [{**doc, "from": 1, "to": 1}],
     }
