@@ -55,7 +55,7 @@ def test_load_content_prints_the_summary_and_exits_0(runner, tmp_path):
     result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
 
     assert result.exit_code == 0
-    assert result.stdout == "2 created, 0 updated, 0 unchanged, 0 rejected\n"
+    assert result.stdout == "2 created, 0 updated, 0 unchanged, 0 conflicts, 0 rejected\n"
     assert result.stderr == ""
 
 
@@ -66,7 +66,7 @@ def test_load_content_twice_reports_everything_unchanged(runner, tmp_path):
     result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
 
     assert (result.exit_code, result.stdout) == (
-        0, "0 created, 0 updated, 1 unchanged, 0 rejected\n"
+        0, "0 created, 0 updated, 1 unchanged, 0 conflicts, 0 rejected\n"
     )  # fmt: skip
 
 
@@ -78,7 +78,7 @@ def test_load_content_names_a_rejected_file_on_stderr_and_exits_1(runner, tmp_pa
 
     assert result.exit_code == 1
     assert result.stderr == f"rejected {bad}: unknown country code 'XXX'\n"
-    assert result.stdout == "1 created, 0 updated, 0 unchanged, 1 rejected\n"
+    assert result.stdout == "1 created, 0 updated, 0 unchanged, 0 conflicts, 1 rejected\n"
 
 
 def test_load_content_with_a_missing_path_exits_1(runner, tmp_path):
