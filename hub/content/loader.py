@@ -71,6 +71,7 @@ class Applied:
     dropped: list[str] = field(default_factory=list)  # stored names of replaced attachments
     change: tracking.HubChange | None = None  # how the Hub changed the document, if it did
     remember: bool = False  # an unchanged outcome that should still record the file's hash
+    remember_revision: int | None = None  # the revision it matches (default: the latest)
 
 
 def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
@@ -184,6 +185,8 @@ def apply(
     if not is_new and doc.loaded_sha256 == sha256:
         return Applied("unchanged")
     change = None if is_new else tracking.hub_change(doc)
+    # Loaded before the loader kept track: the file may still be the one last loaded.
+    last_load = tracking.last_load(doc) if change and doc.loaded_revision is None else None
     before = None if is_new else revisions.snapshot(doc)
     # Topics are replaced only when they change, so an unchanged file touches no link rows.
     topics_before = None if is_new else [t.slug for t in doc.topics]
@@ -214,6 +217,8 @@ def apply(
             and [t.slug for t in doc.topics] == topics_before
         ):
             return Applied("unchanged", remember=True)
+        if last_load is not None and tracking.reads_as(revisions.snapshot(doc), last_load):
+            return Applied("unchanged", remember=True, remember_revision=last_load.number)
         if change is not None and not force:
             return Applied("conflict", change=change)
         revision = revisions.record(doc, note=f"loaded from {source}")
@@ -279,7 +284,7 @@ def _load_one(path: Path, data: DocumentData, report: LoadReport, *, force: bool
             for kept in stored:  # nothing changed, so nothing new may stay on disk
                 kept.unlink(missing_ok=True)
             if result.remember:
-                tracking.remember_only(data.slug, sha256)
+                tracking.remember_only(data.slug, sha256, result.remember_revision)
                 db.session.commit()
     except (Rejected, IntegrityError, SQLAlchemyError, OSError) as exc:
         db.session.rollback()

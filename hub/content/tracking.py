@@ -10,8 +10,10 @@ remembers the fingerprint of the file it was last loaded from and the revision t
   Hub changed it, the file is a conflict and people decide (``--force`` lets the file win, and the
   Hub's version stays in the history).
 
-Documents loaded before the fingerprint existed have neither value: their latest revision tells
-whether the Hub touched them after the last load (the loader's note is "loaded from ...").
+Documents loaded before the fingerprint existed have neither value. Their latest revision tells
+whether the Hub touched them after the last load (the loader's note is "loaded from ..."); if it
+did, the file is still the one last loaded when it reads as the loader's latest revision, and is
+then left alone like any unchanged file.
 """
 
 from __future__ import annotations
@@ -78,16 +80,24 @@ def hub_change(doc: Document) -> HubChange | None:
             number,
         )
     loaded = next((r for r in doc.revisions if r.number == doc.loaded_revision), None)
-    if loaded is not None:
-        current = revisions.snapshot(doc)
-        # Keys a later version of the snapshot adds are not in older revisions; skip them.
-        if all(current.get(key) == value for key, value in loaded.snapshot.items()):
-            return None
+    if loaded is not None and reads_as(revisions.snapshot(doc), loaded):
+        return None
     return HubChange(
         f"it was changed in the Hub since it was last loaded as revision "
         f"{doc.loaded_revision} (now revision {number}, {_describe(latest)})",
         number,
     )
+
+
+def reads_as(snapshot: dict, revision: Revision) -> bool:
+    """Whether a document's snapshot reads as ``revision`` did. Keys a later version of the
+    snapshot adds are not in older revisions, so only the revision's own keys count."""
+    return all(snapshot.get(key) == value for key, value in revision.snapshot.items())
+
+
+def last_load(doc: Document) -> Revision | None:
+    """The newest revision the loader made, for documents loaded before it kept track."""
+    return next((r for r in reversed(doc.revisions) if LOADER_NOTE.match(r.note or "")), None)
 
 
 def _describe(revision: Revision | None) -> str:
@@ -102,20 +112,22 @@ def remember(doc: Document, sha256: str, revision: int | None) -> None:
     doc.loaded_sha256, doc.loaded_revision = sha256, revision
 
 
-def remember_only(slug: str, sha256: str) -> None:
-    """Record that the file was read and matches the document as it stands, without a new
-    version (an editor's open form stays valid) or a new ``updated_at``: nothing a reader sees
-    changed. The caller commits."""
+def remember_only(slug: str, sha256: str, revision: int | None = None) -> None:
+    """Record that the file was read and matches ``revision`` (default: the latest one), without
+    a new version (an editor's open form stays valid) or a new ``updated_at``: nothing a reader
+    sees changed. The caller commits."""
     table = Document.__table__
-    latest = (
-        select(Revision.number)
-        .where(Revision.document_id == table.c.id)
-        .order_by(Revision.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    number = revision
+    if number is None:
+        number = (
+            select(Revision.number)
+            .where(Revision.document_id == table.c.id)
+            .order_by(Revision.number.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
     db.session.execute(
         update(table)
         .where(table.c.slug == slug)
-        .values(loaded_sha256=sha256, loaded_revision=latest, updated_at=table.c.updated_at)
+        .values(loaded_sha256=sha256, loaded_revision=number, updated_at=table.c.updated_at)
     )
