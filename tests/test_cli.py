@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.accounts.models import Role, User
 from hub.config import PROJECT_ROOT
@@ -113,6 +113,54 @@ def test_load_content_exits_1_when_the_index_cannot_be_updated(app, runner, tmp_
 
     assert result.exit_code == 1
     assert result.stderr == "search index not updated: before_index_commit\n"
+
+
+def test_load_content_reports_a_conflict_on_stderr_keeps_the_hub_version_and_exits_0(
+    app, runner, tmp_path
+):
+    from hub.documents.models import Document
+
+    path = brief(tmp_path, "alpha")
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+    db.session.execute(update(Document).values(title="Edited in the Hub"))
+    db.session.commit()
+    brief(tmp_path, "alpha", body="Changed in the repository.\n")
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == "0 created, 0 updated, 0 unchanged, 1 conflict, 0 rejected\n"
+    conflict, advice = result.stderr.splitlines()
+    assert conflict.startswith(f"conflict {path}: 'alpha' not updated: it was changed in the Hub")
+    assert advice.startswith("Warning: this file was not loaded")
+    assert "--force" in advice
+    assert db.session.scalar(select(Document.title)) == "Edited in the Hub"
+
+
+def test_load_content_with_force_lets_the_file_win_and_names_the_revision_to_restore(
+    app, runner, tmp_path
+):
+    from hub.documents import editing
+    from hub.documents.models import Document
+
+    path = brief(tmp_path, "alpha")
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+    doc = db.session.scalar(select(Document))
+    editor = factories.user(role=Role.EDITOR, country_code=None)
+    data = editing.DocumentInput(title="Edited in the Hub", body=doc.body, country="GHA")
+    editing.update(doc, data, expected_version=doc.version, by=editor)
+    brief(tmp_path, "alpha", body="Changed in the repository.\n")
+
+    result = runner.invoke(args=["hub", "load-content", "--force", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == "0 created, 1 updated, 0 unchanged, 0 conflicts, 0 rejected\n"
+    assert result.stderr == (
+        f"forced {path}: the file replaced changes made in the Hub to 'alpha'; revision 2 "
+        "holds the Hub's version, to restore from its history\n"
+    )
+    db.session.expire_all()
+    assert (doc.title, len(doc.revisions)) == ("Brief alpha", 3)
 
 
 # --- check-index ---

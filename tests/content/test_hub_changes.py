@@ -98,8 +98,9 @@ def test_unchanged_file_keeps_a_section_moved_under_another(app, tmp_path, edito
     load_paths([tmp_path])
     curation.move_under(doc("moved"), "top", expected_tree=curation.tree_version(), by=editor)
 
-    load_paths([tmp_path])
+    report = load_paths([tmp_path])
 
+    assert (sorted(report.unchanged), report.conflicts) == (["moved", "top"], [])
     assert doc("moved").parent.slug == "top"
 
 
@@ -108,8 +109,9 @@ def test_unchanged_file_keeps_an_archive(app, tmp_path, editor):
     load_paths([tmp_path])
     workflow.apply(doc("old"), "archive", by=editor)
 
-    load_paths([tmp_path])
+    report = load_paths([tmp_path])
 
+    assert (report.unchanged, report.conflicts) == (["old"], [])
     assert doc("old").status is Status.ARCHIVED
 
 
