@@ -120,10 +120,14 @@ def load_content(paths: tuple[Path, ...], force: bool) -> None:
             err=True,
         )
     for forced in report.forced:
-        kept = f"revision {forced.revision}" if forced.revision else "its history"
+        kept = (
+            f"revision {forced.revision} holds the version before this load, to restore from "
+            "its history"
+            if forced.revision
+            else "it had no earlier revision"
+        )
         click.echo(
-            f"forced {forced.path}: the file replaced changes made in the Hub to "
-            f"{forced.slug!r}; {kept} holds the Hub's version, to restore from its history",
+            f"forced {forced.path}: {forced.slug!r} updated although {forced.reason}; {kept}",
             err=True,
         )
     if report.conflicts:

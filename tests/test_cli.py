@@ -156,8 +156,9 @@ def test_load_content_with_force_lets_the_file_win_and_names_the_revision_to_res
     assert result.exit_code == 0
     assert result.stdout == "0 created, 1 updated, 0 unchanged, 0 conflicts, 0 rejected\n"
     assert result.stderr == (
-        f"forced {path}: the file replaced changes made in the Hub to 'alpha'; revision 2 "
-        "holds the Hub's version, to restore from its history\n"
+        f"forced {path}: 'alpha' updated although it was changed in the Hub since it was last "
+        "loaded as revision 1 (now revision 2, latest: edited); revision 2 holds the version "
+        "before this load, to restore from its history\n"
     )
     db.session.expire_all()
     assert (doc.title, len(doc.revisions)) == ("Brief alpha", 3)
