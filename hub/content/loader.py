@@ -167,6 +167,35 @@ def _sync_attachments(doc: Document, paths: list[Path], stored: list[Path]) -> l
     return dropped
 
 
+def _set_fields(
+    doc: Document,
+    data: DocumentData,
+    country: Country | None,
+    *,
+    is_new: bool,
+    stored: list[Path],
+    topics_before: list[str] | None,
+) -> list[str]:
+    """Everything the file says, onto ``doc``; returns stored names of replaced attachments."""
+    doc.parent = _check_parent(doc, data)
+    doc.title, doc.summary, doc.body = data.title, data.summary, data.body
+    doc.language, doc.country = data.language, country
+    doc.status, doc.visibility = data.status, data.visibility
+    doc.position, doc.is_example = data.order, data.is_example
+    published_on = data.published_on or (None if is_new else doc.published_on)
+    doc.published_on = service.publish_date_for(data.status, published_on)
+    try:
+        service.set_goals_and_targets(doc, data.goals, data.targets)
+    except HubError as exc:
+        raise Rejected(exc.message) from None
+    service.set_areas(doc, data.areas)
+    service.set_tags(doc, data.tags)
+    topics = _topics(data)
+    if [t.slug for t in topics] != topics_before:
+        doc.topics = topics
+    return _sync_attachments(doc, data.attachments, stored)
+
+
 def apply(
     data: DocumentData, *, source: str, stored: list[Path], sha256: str, force: bool = False
 ) -> Applied:
@@ -194,30 +223,13 @@ def apply(
         if is_new:
             doc = Document(kind=data.kind, slug=data.slug)
             db.session.add(doc)
-        doc.parent = _check_parent(doc, data)
-        doc.title, doc.summary, doc.body = data.title, data.summary, data.body
-        doc.language, doc.country = data.language, country
-        doc.status, doc.visibility = data.status, data.visibility
-        doc.position, doc.is_example = data.order, data.is_example
-        published_on = data.published_on or (None if is_new else doc.published_on)
-        doc.published_on = service.publish_date_for(data.status, published_on)
-        try:
-            service.set_goals_and_targets(doc, data.goals, data.targets)
-        except HubError as exc:
-            raise Rejected(exc.message) from None
-        service.set_areas(doc, data.areas)
-        service.set_tags(doc, data.tags)
-        topics = _topics(data)
-        if [t.slug for t in topics] != topics_before:
-            doc.topics = topics
-        dropped = _sync_attachments(doc, data.attachments, stored)
-        if (
-            not is_new
-            and revisions.snapshot(doc) == before
-            and [t.slug for t in doc.topics] == topics_before
-        ):
+        dropped = _set_fields(
+            doc, data, country, is_new=is_new, stored=stored, topics_before=topics_before
+        )
+        after = revisions.snapshot(doc)
+        if not is_new and after == before and [t.slug for t in doc.topics] == topics_before:
             return Applied("unchanged", remember=True)
-        if last_load is not None and tracking.reads_as(revisions.snapshot(doc), last_load):
+        if last_load is not None and tracking.reads_as(after, last_load):
             return Applied("unchanged", remember=True, remember_revision=last_load.number)
         if change is not None and not force:
             return Applied("conflict", change=change)

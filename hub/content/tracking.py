@@ -70,10 +70,16 @@ def hub_change(doc: Document) -> HubChange | None:
             f"a correction of it is being prepared in the Hub ({correction.slug!r})", number
         )
     if doc.loaded_revision is None:
-        if latest is not None and LOADER_NOTE.match(latest.note or ""):
-            return None
         if latest is None:
             return HubChange("it has no history to show it came from a file", None)
+        if LOADER_NOTE.match(latest.note or ""):
+            return None
+        if last_load(doc) is None:
+            return HubChange(
+                f"it was made in the Hub, not loaded from a file (now revision {number}, "
+                f"{_describe(latest)})",
+                number,
+            )
         return HubChange(
             f"it was changed in the Hub after it was last loaded (revision {number}, "
             f"{_describe(latest)})",

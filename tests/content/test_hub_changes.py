@@ -244,7 +244,7 @@ def test_file_for_a_slug_made_in_the_hub_does_not_overwrite_it(app, tmp_path):
 
     report = load_paths([tmp_path])
 
-    assert [c.slug for c in report.conflicts] == ["hub-made"]
+    assert "it was made in the Hub, not loaded from a file" in report.conflicts[0].reason
     assert doc("hub-made").title == "Written in the Hub"
 
 
