@@ -115,6 +115,21 @@ def test_unchanged_file_keeps_an_archive(app, tmp_path, editor):
     assert doc("old").status is Status.ARCHIVED
 
 
+def test_unchanged_file_keeps_a_published_correction(app, tmp_path, editor):
+    brief(tmp_path, "alpha", body="Text with a mistake.\n")
+    load_paths([tmp_path])
+    focal_point = factories.user(role=Role.FOCAL_POINT, country_code="GHA")
+    correction = corrections.start(doc("alpha"), by=focal_point)
+    hub_edit(correction, focal_point, body="Text corrected by the country.\n")
+    workflow.apply(correction, "submit", by=focal_point)
+    workflow.apply(correction, "publish", by=editor)
+
+    report = load_paths([tmp_path])
+
+    assert (report.unchanged, report.conflicts) == (["alpha"], [])
+    assert doc("alpha").body == "Text corrected by the country.\n"
+
+
 # --- a changed file ---
 
 
