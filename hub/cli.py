@@ -95,22 +95,57 @@ def missing_reference() -> list[str]:
 
 @hub_cli.command("load-content")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def load_content(paths: tuple[Path, ...]) -> None:
-    """Load Markdown content files (see docs/content-format.md). Safe to run again."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply changed files even to documents changed in the Hub since their last load; the "
+    "Hub's version stays in each document's history. Unchanged files are still left alone.",
+)
+def load_content(paths: tuple[Path, ...], force: bool) -> None:
+    """Load Markdown content files (see docs/content-format.md). Safe to run again: a file that
+    did not change since its last load changes nothing, and a changed file never overwrites
+    changes made in the Hub unless --force is given."""
     from hub.content.loader import load_paths
 
     if missing_reference():
         raise click.ClickException(
             f"nothing loaded: {LOAD_REFERENCE_FIRST}, then run this command again."
         )
-    report = load_paths(paths, progress=_Progress("Loading content"))
+    report = load_paths(paths, progress=_Progress("Loading content"), force=force)
     for path, reason in report.rejected:
         click.echo(f"rejected {path}: {reason}", err=True)
+    for conflict in report.conflicts:
+        click.echo(
+            f"conflict {conflict.path}: {conflict.slug!r} not updated: {conflict.reason}",
+            err=True,
+        )
+    for forced in report.forced:
+        kept = (
+            f"revision {forced.revision} holds the version before this load, to restore from "
+            "its history"
+            if forced.revision
+            else "it had no earlier revision"
+        )
+        click.echo(
+            f"forced {forced.path}: {forced.slug!r} updated although {forced.reason}; {kept}",
+            err=True,
+        )
+    if report.conflicts:
+        click.echo(_conflict_advice(len(report.conflicts)), err=True)
     if report.index_error:
         click.echo(report.index_error, err=True)
     click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
+
+
+def _conflict_advice(count: int) -> str:
+    files = "this file was" if count == 1 else f"these {count} files were"
+    return (
+        f"Warning: {files} not loaded, so the changes made in the Hub are kept. Bring those "
+        "changes into the file and load it again, or run the command again with --force to let "
+        "the file win (the Hub's version stays in the document's history)."
+    )
 
 
 @hub_cli.command("reindex")

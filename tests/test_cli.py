@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.accounts.models import Role, User
 from hub.config import PROJECT_ROOT
@@ -55,7 +55,7 @@ def test_load_content_prints_the_summary_and_exits_0(runner, tmp_path):
     result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
 
     assert result.exit_code == 0
-    assert result.stdout == "2 created, 0 updated, 0 unchanged, 0 rejected\n"
+    assert result.stdout == "2 created, 0 updated, 0 unchanged, 0 conflicts, 0 rejected\n"
     assert result.stderr == ""
 
 
@@ -66,7 +66,7 @@ def test_load_content_twice_reports_everything_unchanged(runner, tmp_path):
     result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
 
     assert (result.exit_code, result.stdout) == (
-        0, "0 created, 0 updated, 1 unchanged, 0 rejected\n"
+        0, "0 created, 0 updated, 1 unchanged, 0 conflicts, 0 rejected\n"
     )  # fmt: skip
 
 
@@ -78,7 +78,7 @@ def test_load_content_names_a_rejected_file_on_stderr_and_exits_1(runner, tmp_pa
 
     assert result.exit_code == 1
     assert result.stderr == f"rejected {bad}: unknown country code 'XXX'\n"
-    assert result.stdout == "1 created, 0 updated, 0 unchanged, 1 rejected\n"
+    assert result.stdout == "1 created, 0 updated, 0 unchanged, 0 conflicts, 1 rejected\n"
 
 
 def test_load_content_with_a_missing_path_exits_1(runner, tmp_path):
@@ -113,6 +113,55 @@ def test_load_content_exits_1_when_the_index_cannot_be_updated(app, runner, tmp_
 
     assert result.exit_code == 1
     assert result.stderr == "search index not updated: before_index_commit\n"
+
+
+def test_load_content_reports_a_conflict_on_stderr_keeps_the_hub_version_and_exits_0(
+    app, runner, tmp_path
+):
+    from hub.documents.models import Document
+
+    path = brief(tmp_path, "alpha")
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+    db.session.execute(update(Document).values(title="Edited in the Hub"))
+    db.session.commit()
+    brief(tmp_path, "alpha", body="Changed in the repository.\n")
+
+    result = runner.invoke(args=["hub", "load-content", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == "0 created, 0 updated, 0 unchanged, 1 conflict, 0 rejected\n"
+    conflict, advice = result.stderr.splitlines()
+    assert conflict.startswith(f"conflict {path}: 'alpha' not updated: it was changed in the Hub")
+    assert advice.startswith("Warning: this file was not loaded")
+    assert "--force" in advice
+    assert db.session.scalar(select(Document.title)) == "Edited in the Hub"
+
+
+def test_load_content_with_force_lets_the_file_win_and_names_the_revision_to_restore(
+    app, runner, tmp_path
+):
+    from hub.documents import editing
+    from hub.documents.models import Document
+
+    path = brief(tmp_path, "alpha")
+    runner.invoke(args=["hub", "load-content", str(tmp_path)])
+    doc = db.session.scalar(select(Document))
+    editor = factories.user(role=Role.EDITOR, country_code=None)
+    data = editing.DocumentInput(title="Edited in the Hub", body=doc.body, country="GHA")
+    editing.update(doc, data, expected_version=doc.version, by=editor)
+    brief(tmp_path, "alpha", body="Changed in the repository.\n")
+
+    result = runner.invoke(args=["hub", "load-content", "--force", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == "0 created, 1 updated, 0 unchanged, 0 conflicts, 0 rejected\n"
+    assert result.stderr == (
+        f"forced {path}: 'alpha' updated although it was changed in the Hub since it was last "
+        "loaded as revision 1 (now revision 2, latest: edited); revision 2 holds the version "
+        "before this load, to restore from its history\n"
+    )
+    db.session.expire_all()
+    assert (doc.title, len(doc.revisions)) == ("Brief alpha", 3)
 
 
 # --- check-index ---

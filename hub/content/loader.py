@@ -1,7 +1,10 @@
 """Loading content files into the database, idempotently, one transaction per file.
 
-A file whose document is unchanged writes nothing; a changed one updates the document and records a
-revision. Rejections are collected with their reasons and never stop the other files.
+A file that did not change since its last load writes nothing, whatever the Hub did to its document
+since; a changed one updates the document and records a revision, unless people changed the
+document in the Hub since that load: then the file is a conflict and is skipped (hub/content/
+tracking.py), or applied over the Hub's version with ``force``. Rejections and conflicts are
+collected with their reasons and never stop the other files.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from hub.content import tracking
 from hub.content.parser import DocumentData, Rejected, parse_file
 from hub.countries.models import Country
 from hub.documents import files, revisions, service
@@ -24,22 +28,50 @@ from hub.search import indexing
 
 
 @dataclass
+class Conflict:
+    """A changed file whose document was also changed in the Hub since the file's last load."""
+
+    path: str
+    slug: str
+    reason: str
+    revision: int | None  # the revision holding the Hub's version
+
+
+@dataclass
 class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    # Conflicts applied anyway (``force``); their slugs are in ``updated`` too.
+    forced: list[Conflict] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     index_error: str | None = None
 
     @property
     def ok(self) -> bool:
+        """Conflicts are not failures: the Hub's version is kept and the report says so."""
         return not self.rejected and self.index_error is None
 
     def summary(self) -> str:
+        conflicts = len(self.conflicts)
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
+            f"{len(self.unchanged)} unchanged, "
+            f"{conflicts} conflict{'' if conflicts == 1 else 's'}, "
+            f"{len(self.rejected)} rejected"
         )
+
+
+@dataclass
+class Applied:
+    """What ``apply`` did: created, updated, unchanged or conflict."""
+
+    outcome: str
+    dropped: list[str] = field(default_factory=list)  # stored names of replaced attachments
+    change: tracking.HubChange | None = None  # how the Hub changed the document, if it did
+    remember: bool = False  # an unchanged outcome that should still record the file's hash
+    remember_revision: int | None = None  # the revision it matches (default: the latest)
 
 
 def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
@@ -135,8 +167,41 @@ def _sync_attachments(doc: Document, paths: list[Path], stored: list[Path]) -> l
     return dropped
 
 
-def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, list[str]]:
-    """Create or update the document a file describes; returns ('created'|'updated'|'unchanged')."""
+def _set_fields(
+    doc: Document,
+    data: DocumentData,
+    country: Country | None,
+    *,
+    is_new: bool,
+    stored: list[Path],
+    topics_before: list[str] | None,
+) -> list[str]:
+    """Everything the file says, onto ``doc``; returns stored names of replaced attachments."""
+    doc.parent = _check_parent(doc, data)
+    doc.title, doc.summary, doc.body = data.title, data.summary, data.body
+    doc.language, doc.country = data.language, country
+    doc.status, doc.visibility = data.status, data.visibility
+    doc.position, doc.is_example = data.order, data.is_example
+    published_on = data.published_on or (None if is_new else doc.published_on)
+    doc.published_on = service.publish_date_for(data.status, published_on)
+    try:
+        service.set_goals_and_targets(doc, data.goals, data.targets)
+    except HubError as exc:
+        raise Rejected(exc.message) from None
+    service.set_areas(doc, data.areas)
+    service.set_tags(doc, data.tags)
+    topics = _topics(data)
+    if [t.slug for t in topics] != topics_before:
+        doc.topics = topics
+    return _sync_attachments(doc, data.attachments, stored)
+
+
+def apply(
+    data: DocumentData, *, source: str, stored: list[Path], sha256: str, force: bool = False
+) -> Applied:
+    """Create or update the document a file describes, unless the file is the one last loaded
+    (``sha256`` is its fingerprint) or the document was changed in the Hub since (a conflict,
+    unless ``force``). Leaves committing to the caller."""
     country = None
     if data.country:
         country = db.session.scalar(select(Country).where(Country.iso3 == data.country))
@@ -146,6 +211,11 @@ def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, 
     if doc is not None and doc.kind is not data.kind:
         raise Rejected(f"slug {data.slug!r} is already used by a {doc.kind.value}")
     is_new = doc is None
+    if not is_new and doc.loaded_sha256 == sha256:
+        return Applied("unchanged")
+    change = None if is_new else tracking.hub_change(doc)
+    # Loaded before the loader kept track: the file may still be the one last loaded.
+    last_load = tracking.last_load(doc) if change and doc.loaded_revision is None else None
     before = None if is_new else revisions.snapshot(doc)
     # Topics are replaced only when they change, so an unchanged file touches no link rows.
     topics_before = None if is_new else [t.slug for t in doc.topics]
@@ -153,37 +223,32 @@ def apply(data: DocumentData, *, source: str, stored: list[Path]) -> tuple[str, 
         if is_new:
             doc = Document(kind=data.kind, slug=data.slug)
             db.session.add(doc)
-        doc.parent = _check_parent(doc, data)
-        doc.title, doc.summary, doc.body = data.title, data.summary, data.body
-        doc.language, doc.country = data.language, country
-        doc.status, doc.visibility = data.status, data.visibility
-        doc.position, doc.is_example = data.order, data.is_example
-        published_on = data.published_on or (None if is_new else doc.published_on)
-        doc.published_on = service.publish_date_for(data.status, published_on)
-        try:
-            service.set_goals_and_targets(doc, data.goals, data.targets)
-        except HubError as exc:
-            raise Rejected(exc.message) from None
-        service.set_areas(doc, data.areas)
-        service.set_tags(doc, data.tags)
-        topics = _topics(data)
-        if [t.slug for t in topics] != topics_before:
-            doc.topics = topics
-        dropped = _sync_attachments(doc, data.attachments, stored)
-        if (
-            not is_new
-            and revisions.snapshot(doc) == before
-            and [t.slug for t in doc.topics] == topics_before
-        ):
-            return "unchanged", []
-        revisions.record(doc, note=f"loaded from {source}")
-    return ("created" if is_new else "updated"), dropped
+        dropped = _set_fields(
+            doc, data, country, is_new=is_new, stored=stored, topics_before=topics_before
+        )
+        after = revisions.snapshot(doc)
+        if not is_new and after == before and [t.slug for t in doc.topics] == topics_before:
+            return Applied("unchanged", remember=True)
+        if last_load is not None and tracking.reads_as(after, last_load):
+            return Applied("unchanged", remember=True, remember_revision=last_load.number)
+        if change is not None and not force:
+            return Applied("conflict", change=change)
+        revision = revisions.record(doc, note=f"loaded from {source}")
+        tracking.remember(doc, sha256, revision.number)
+    return Applied("created" if is_new else "updated", dropped, change)
 
 
 def load_paths(
-    paths: Iterable[Path], progress: Callable[[int, int], None] | None = None
+    paths: Iterable[Path],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    force: bool = False,
 ) -> LoadReport:
-    """Load every content file under ``paths``, then bring the search index up to date."""
+    """Load every content file under ``paths``, then bring the search index up to date.
+
+    ``force`` applies changed files even to documents changed in the Hub since their last load;
+    each such load is a revision, so the Hub's version can be restored from the history. Files
+    that did not change are left alone even then."""
     report = LoadReport()
     candidates = collect_files([Path(p) for p in paths], report)
     parsed: list[tuple[Path, DocumentData]] = []
@@ -209,7 +274,7 @@ def load_paths(
     unique.sort(key=lambda item: item[1].kind is not Kind.GUIDEBOOK_SECTION)
     ordered = _order_by_parent(unique)
     for n, (path, data) in enumerate(ordered, start=1):
-        _load_one(path, data, report)
+        _load_one(path, data, report, force=force)
         if progress:
             progress(n, len(ordered))
     try:
@@ -219,27 +284,39 @@ def load_paths(
     return report
 
 
-def _load_one(path: Path, data: DocumentData, report: LoadReport) -> None:
+def _load_one(path: Path, data: DocumentData, report: LoadReport, *, force: bool) -> None:
     stored: list[Path] = []
     try:
-        outcome, dropped = apply(data, source=path.name, stored=stored)
-        if outcome == "unchanged":
+        sha256 = tracking.fingerprint(path, data.attachments)
+        result = apply(data, source=path.name, stored=stored, sha256=sha256, force=force)
+        if result.outcome in ("created", "updated"):
+            db.session.commit()
+        else:
             db.session.rollback()
             for kept in stored:  # nothing changed, so nothing new may stay on disk
                 kept.unlink(missing_ok=True)
-        else:
-            db.session.commit()
-    except (Rejected, IntegrityError, SQLAlchemyError) as exc:
+            if result.remember:
+                tracking.remember_only(data.slug, sha256, result.remember_revision)
+                db.session.commit()
+    except (Rejected, IntegrityError, SQLAlchemyError, OSError) as exc:
         db.session.rollback()
         for kept in stored:
             kept.unlink(missing_ok=True)
-        reason = (
-            exc.reason
-            if isinstance(exc, Rejected)
-            else f"database refused it: {getattr(exc, 'orig', exc)}"
-        )
-        report.rejected.append((str(path), reason))
+        report.rejected.append((str(path), _reason(exc)))
         return
-    for name in dropped:
+    for name in result.dropped:
         files.path_for(name).unlink(missing_ok=True)
-    getattr(report, outcome).append(data.slug)
+    if result.change is not None:
+        conflict = Conflict(str(path), data.slug, result.change.reason, result.change.latest)
+        (report.conflicts if result.outcome == "conflict" else report.forced).append(conflict)
+        if result.outcome == "conflict":
+            return
+    getattr(report, result.outcome).append(data.slug)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, Rejected):
+        return exc.reason
+    if isinstance(exc, OSError):
+        return f"could not read it: {exc}"
+    return f"database refused it: {getattr(exc, 'orig', exc)}"

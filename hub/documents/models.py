@@ -165,6 +165,12 @@ class Document(db.Model):
     revision_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), unique=True
     )
+    # What the content loader last loaded into this document: a fingerprint of the file and its
+    # attachments, and the revision that load produced. An unchanged file is then left alone
+    # whatever the Hub did since, and a changed file never overwrites work done in the Hub
+    # (hub/content/tracking.py). Empty for documents made in the Hub.
+    loaded_sha256: Mapped[str | None] = mapped_column(String(64))
+    loaded_revision: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -62,7 +62,7 @@ def test_first_load_creates_every_document(app, tmp_path):
         ["alpha", "beta", "gamma"], [], [], []
     )  # fmt: skip
     assert report.ok
-    assert report.summary() == "3 created, 0 updated, 0 unchanged, 0 rejected"
+    assert report.summary() == "3 created, 0 updated, 0 unchanged, 0 conflicts, 0 rejected"
 
 
 def test_second_load_of_the_same_files_changes_nothing(app, tmp_path):
@@ -73,7 +73,7 @@ def test_second_load_of_the_same_files_changes_nothing(app, tmp_path):
 
     report = load_paths([folder])
 
-    assert report.summary() == "0 created, 0 updated, 3 unchanged, 0 rejected"
+    assert report.summary() == "0 created, 0 updated, 3 unchanged, 0 conflicts, 0 rejected"
 
 
 def test_editing_one_file_updates_only_that_document(app, tmp_path):
@@ -434,7 +434,7 @@ def test_removing_a_file_from_the_folder_deletes_nothing(app, tmp_path):
 
     report = load_paths([tmp_path])
 
-    assert report.summary() == "0 created, 0 updated, 1 unchanged, 0 rejected"
+    assert report.summary() == "0 created, 0 updated, 1 unchanged, 0 conflicts, 0 rejected"
     assert doc("stays") is not None
     assert found("pangolinium") == ["stays"]
 

@@ -134,7 +134,7 @@ def test_reloading_the_same_topics_changes_nothing(app, tmp_path):
 
     report = load_paths([tmp_path])
 
-    assert report.summary() == "0 created, 0 updated, 2 unchanged, 0 rejected"
+    assert report.summary() == "0 created, 0 updated, 2 unchanged, 0 conflicts, 0 rejected"
 
 
 def test_removing_the_topics_removes_the_tags(app, tmp_path):
