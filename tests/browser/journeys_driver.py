@@ -64,10 +64,12 @@ class Hands:
         self.keyboard = mode == "keyboard"
         self.stops = 0  # elements focus was brought to with Tab
         self.tabs = 0  # Tab and Shift+Tab presses that took it there
+        self.last_tabs = 0  # presses the latest step needed
 
     def reach(self, target: Locator, *, backwards: bool = False) -> None:
         """Keyboard only: bring focus to ``target`` with Tab."""
-        self.tabs += tab_to(self.page, target, backwards=backwards)
+        self.last_tabs = tab_to(self.page, target, backwards=backwards)
+        self.tabs += self.last_tabs
         self.stops += 1
 
     def press(self, target: Locator, *, key: str = "Enter", backwards: bool = False) -> None:
