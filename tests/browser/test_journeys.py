@@ -351,6 +351,7 @@ def test_admin_invites_a_member_who_sets_a_password_and_logs_out(
     assert "You are logged out." in _flash(own)
     own.goto(f"{base}/workspace/")
     assert urlsplit(own.url).path == "/login", own.url
+    assert own.get_by_role("heading", name="Log in").is_visible()
     _report("invitation", admin, member)
     assert not problems.any(), problems.report()
 
