@@ -101,7 +101,25 @@ def table_scroll_open(label: str) -> str:
     )
 
 
-def wrap_tables(sanitized: str, label: str) -> str:
+_TABLE = re.compile(r"<table>(.*?)</table>", re.S)
+_HEADING_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _table_label(table_html: str, number: int) -> str:
+    """A name for a table's scroll box that tells tables on one page apart: its column
+    headings where it has them, else its number in the text."""
+    headings = [
+        html.unescape(_TAGS.sub("", cell)).strip()
+        for cell in _HEADING_CELL.findall(table_html.split("</tr>", 1)[0])
+    ]
+    headings = [h for h in headings if h]
+    if headings:
+        return _("Table of %(columns)s, scrolls sideways", columns=", ".join(headings)[:200])
+    return _("Table %(n)d, scrolls sideways", n=number)
+
+
+def wrap_tables(sanitized: str) -> str:
     """Put every table of sanitised HTML in its scroll box.
 
     Done after nh3, so the box's attributes never pass through the sanitizer and user HTML can
@@ -110,8 +128,14 @@ def wrap_tables(sanitized: str, label: str) -> str:
     """
     if "<table>" not in sanitized:
         return sanitized
-    opened = sanitized.replace("<table>", table_scroll_open(label) + "<table>")
-    return opened.replace("</table>", "</table></div>")
+    count = 0
+
+    def boxed(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return table_scroll_open(_table_label(match.group(1), count)) + match.group(0) + "</div>"
+
+    return _TABLE.sub(boxed, sanitized)
 
 
 def render_markdown(text: str | None, *, heading_base: int = 1, id_prefix: str = "") -> Markup:
@@ -123,7 +147,7 @@ def render_markdown(text: str | None, *, heading_base: int = 1, id_prefix: str =
     texts' heading ids apart."""
     if not text:
         return Markup("")
-    html = wrap_tables(_render(text, heading_base, id_prefix), _("Table, scrolls sideways"))
+    html = wrap_tables(_render(text, heading_base, id_prefix))
     return Markup(html)  # noqa: S704 - the one sanitised source
 
 

@@ -64,6 +64,14 @@ def show_date(value: date | datetime | None) -> str:
     return format_date(value, "medium") if value else ""
 
 
+def machine_date(value: date | datetime) -> str:
+    """The value of a ``<time datetime>`` attribute: HTML allows at most three digits of a
+    second, and a reader needs none, so datetimes stop at whole seconds."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def page_url(page: int) -> str:
     """The current URL with another page number; keeps the other query parameters."""
     args = request.args.to_dict()
@@ -86,6 +94,7 @@ def register(app: Flask) -> None:
         role_choices=ROLE_CHOICES,
         language_names=LANGUAGE_NAMES,
         show_date=show_date,
+        machine_date=machine_date,
         page_url=page_url,
         can=permissions.can,
         main_links=navigation.main_links,

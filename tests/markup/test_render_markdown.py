@@ -30,13 +30,20 @@ from .xss_payloads import PAYLOADS
 LINK_REL = "noopener noreferrer nofollow"
 URL_ATTRIBUTES = {"href", "src"}
 # The one element with attributes outside the allow-lists: the scroll box render_markdown puts
-# around each table after sanitising. It passes only with exactly these attributes.
-TABLE_SCROLL_ATTRS = [
-    ("class", "table-scroll"),
-    ("role", "region"),
-    ("tabindex", "0"),
-    ("aria-label", "Table, scrolls sideways"),
-]
+# around each table after sanitising. It passes only with exactly these attributes, its label
+# naming the table's columns (or its number) so that boxes on one page differ.
+TABLE_SCROLL_ATTRS = [("class", "table-scroll"), ("role", "region"), ("tabindex", "0")]
+_SCROLL_LABEL = re.compile(r"Table (of .+|\d+), scrolls sideways", re.S)
+
+
+def is_table_scroll(tag: str, attrs: list) -> bool:
+    return (
+        tag == "div"
+        and attrs[:3] == TABLE_SCROLL_ATTRS
+        and len(attrs) == 4
+        and attrs[3][0] == "aria-label"
+        and bool(_SCROLL_LABEL.fullmatch(attrs[3][1] or ""))
+    )
 
 
 class _Collector(HTMLParser):
@@ -105,7 +112,7 @@ def violations(rendered: str) -> list[str]:
     """Everything in ``rendered`` that lies outside the allow-lists, described one per entry."""
     found: list[str] = []
     for tag, attrs in parse(rendered).elements:
-        if tag == "div" and attrs == TABLE_SCROLL_ATTRS:
+        if is_table_scroll(tag, attrs):
             continue
         if tag not in ALLOWED_TAGS:
             found.append(f"element <{tag}>")
@@ -261,7 +268,8 @@ def test_xss_corpus_has_no_violations():
 def test_table_syntax_renders_a_table_in_a_focusable_labelled_scroll_box():
     out = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |")
     elements = parse(out).elements
-    assert elements[0] == ("div", TABLE_SCROLL_ATTRS)
+    assert is_table_scroll(*elements[0])
+    assert dict(elements[0][1])["aria-label"] == "Table of a, b, scrolls sideways"
     assert elements[1][0] == "table"
     assert {"thead", "tbody", "tr", "th", "td"} <= {tag for tag, _ in elements}
     assert str(out).rstrip().endswith("</table></div>")
@@ -284,10 +292,25 @@ def test_every_table_gets_its_own_scroll_box():
 )
 def test_user_supplied_tabindex_role_and_label_are_stripped(text):
     elements = parse(render_markdown(text)).elements
-    user_attrs = [attrs for tag, attrs in elements if attrs != TABLE_SCROLL_ATTRS]
+    user_attrs = [attrs for tag, attrs in elements if not is_table_scroll(tag, attrs)]
     names = {name for attrs in user_attrs for name, _ in attrs}
     assert not names & {"tabindex", "role", "aria-label"}
     assert violations(render_markdown(text)) == []
+
+
+def test_tables_on_one_page_get_different_names():
+    named = "| Indicator | Target |\n|---|---|\n| 1 | 2 |\n\n"
+    unnamed = "<table><tr><td>1</td></tr></table>\n\n"
+    labels = [
+        dict(attrs)["aria-label"]
+        for tag, attrs in parse(render_markdown(named + unnamed + unnamed)).elements
+        if is_table_scroll(tag, attrs)
+    ]
+    assert labels == [
+        "Table of Indicator, Target, scrolls sideways",
+        "Table 2, scrolls sideways",
+        "Table 3, scrolls sideways",
+    ]
 
 
 def test_text_that_looks_like_a_table_tag_gets_no_scroll_box():
