@@ -62,7 +62,7 @@ def test_application_form_buttons_share_the_hub_button_styles(hub_url, new_page)
     page = new_page(DESKTOP)
     page.goto(f"{hub_url}/applications/apply")
     style = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.borderTopWidth]; }"
-    submit = page.eval_on_selector(".application-form .actions input[type=submit]", style)
+    submit = page.eval_on_selector(".application-form .actions button[type=submit]", style)
     add = page.eval_on_selector("#add-focal-point", style)
     assert submit == ["rgb(0, 90, 158)", "2px"]  # primary: the accent colour
     assert add == ["rgb(255, 255, 255)", "2px"]  # secondary: outlined
