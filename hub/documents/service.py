@@ -41,6 +41,18 @@ def get_for_viewer(kind: Kind, slug: str, *, viewer: Any) -> Document:
     return doc
 
 
+def get_by_id_for(
+    doc_id: int, action: permissions.Action = permissions.Action.DOCUMENT_READ, *, user: Any
+) -> Document:
+    """A document by id for the workspace, where ``user`` must be allowed ``action`` on it. A
+    missing document is 404, as is one the user may not read (permissions.require decides)."""
+    doc = db.session.get(Document, doc_id)
+    if doc is None:
+        raise NotFound()
+    permissions.require(user, action, doc)
+    return doc
+
+
 @dataclass(frozen=True)
 class ListFilter:
     kind: Kind | None = None

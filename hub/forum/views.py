@@ -22,6 +22,7 @@ from hub.forum import moderation, service, subscriptions
 from hub.forum.forms import BODY_HELP, ButtonForm, EditForm, HideForm, ReplyForm, ThreadForm
 from hub.forum.models import Post, Thread
 from hub.http import form_int, int_arg
+from hub.outcomes import run_and_flash
 from hub.permissions import Action
 
 bp = Blueprint("forum", __name__, url_prefix="/discussions")
@@ -212,16 +213,7 @@ def history(post_id: int):  # noqa: ANN201
 
 def _moderate(thread_id: int, action: Any, message: str, *args: Any):  # noqa: ANN202
     """Run one moderation step; a refusal is a 403, a step that no longer applies a message."""
-    try:
-        action(*args, by=_user())
-    except NotAllowed:
-        db.session.rollback()
-        raise
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(message)
+    run_and_flash(lambda: action(*args, by=_user()), message)
     return redirect(url_for("forum.show", thread_id=thread_id), 303)
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from hub.documents import service
-from hub.documents.models import Kind
+from hub.documents.models import Document, Kind
 from hub.guidebook import history as history_rules
 from hub.guidebook import topics
 from hub.http import int_arg
@@ -29,6 +29,12 @@ def history(slug: str):  # noqa: ANN201
 @bp.get("/<slug>/diff")
 def diff(slug: str):  # noqa: ANN201
     doc = service.get_for_viewer(Kind.GUIDEBOOK_SECTION, slug, viewer=current_user)
+    return diff_page(doc, url_for("guidebook.history", slug=doc.slug))
+
+
+def diff_page(doc: Document, history_url: str) -> str:
+    """The comparison of two revisions chosen in the query (``from``, ``to``), for the public
+    guidebook and the workspace alike; ``history_url`` is where the page leads back to."""
     result = history_rules.revision_diff(
         doc, int_arg("from", 0, low=0) or None, int_arg("to", 0, low=0) or None, current_user
     )
@@ -37,7 +43,7 @@ def diff(slug: str):  # noqa: ANN201
         doc=doc,
         result=result,
         entries=history_rules.entries(doc, current_user),
-        history_url=url_for("guidebook.history", slug=doc.slug),
+        history_url=history_url,
     )
 
 

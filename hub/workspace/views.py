@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from hub import audit, permissions
 from hub.documents import corrections, editing, workflow
+from hub.documents import service as documents_service
 from hub.documents.files import is_pdf
 from hub.documents.labels import STATUS_NAMES
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
-from hub.errors import Conflict, HubError, Invalid, NotAllowed, NotFound
+from hub.errors import Conflict, HubError, Invalid, NotAllowed
 from hub.extensions import db
 from hub.http import form_int
 from hub.markup import render_markdown
@@ -36,11 +37,7 @@ NEW_KINDS = {**KIND_BY_PATH, "guidebook": Kind.GUIDEBOOK_SECTION}
 
 
 def _document(doc_id: int, action: Action = Action.DOCUMENT_READ) -> Document:
-    doc = db.session.get(Document, doc_id)
-    if doc is None:
-        raise NotFound()
-    permissions.require(current_user, action, doc)
-    return doc
+    return documents_service.get_by_id_for(doc_id, action, user=current_user)
 
 
 def _sections() -> list[tuple[str, str]]:
