@@ -16,7 +16,7 @@ from tests.web import login
 
 def titles(html: str) -> list[str]:
     """Card titles in page order."""
-    return [unescape(t) for t in re.findall(r'<h3><a href="[^"]*">([^<]*)</a>', html)]
+    return [unescape(t) for t in re.findall(r'<h2><a href="[^"]*">([^<]*)</a>', html)]
 
 
 def chips(html: str) -> dict[str, dict[str, list[str]]]:
