@@ -10,6 +10,7 @@ from flask import Flask
 
 from hub import config as hub_config
 from hub.extensions import babel, csrf, db, login_manager, migrate
+from hub.http import reject_ids_out_of_range
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -42,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.register(app)
     templating.register(app)
     indexing.register(app)
+    app.url_value_preprocessor(reject_ids_out_of_range)
     _register_blueprints(app)
 
     from hub.cli import hub_cli

@@ -1,13 +1,32 @@
-"""Reading request input with clear errors instead of silent defaults."""
+"""Reading request input with clear errors instead of silent defaults.
+
+Every whole number the Hub reads from a request is range-checked here, once: ids and numbers in
+URLs by ``reject_ids_out_of_range`` (a number no row can have answers 404), query parameters by
+``int_arg`` (400 with a message), and numbers our own forms post back by ``form_int``. The bound
+is the database's INTEGER: PostgreSQL's is 32-bit, and a larger number sent to it is an error,
+not "no such row".
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import abort, request
 from flask_babel import gettext as _
 
 from hub.errors import Invalid
+
+DB_INT_MAX = 2**31 - 1
+
+
+def reject_ids_out_of_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A URL value preprocessor: a number in the URL that no row can have is 404 before any
+    view, CSRF check or query runs. (A bounded URL converter would do the same for GET, but
+    Werkzeug answers 405 for a POST to a path that also has a GET rule.)"""
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 <= value <= DB_INT_MAX:
+            abort(404)
 
 
 def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int:
@@ -26,12 +45,14 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int
 
 
 def form_int(value: str | None) -> int:
-    """A version or id posted back by our own form; -1 (never a real one) when it is missing or
-    garbled, so the service answers "changed meanwhile" or "not found" rather than a 500."""
+    """A version or id posted back by our own form; -1 (never a real one) when it is missing,
+    garbled or out of range, so the service answers "changed meanwhile" or "not found" rather
+    than a 500."""
     try:
-        return int(value or "")
+        number = int(value or "")
     except ValueError:
         return -1
+    return number if 0 <= number <= DB_INT_MAX else -1
 
 
 def choice_arg(name: str, choices: set[str]) -> str | None:

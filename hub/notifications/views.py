@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from hub.errors import Invalid
+from hub.http import int_arg
 from hub.notifications import inbox
 from hub.notifications.forms import DigestForm, MarkForm
 from hub.notifications.models import Category, Digest
@@ -91,10 +92,13 @@ def _render(
 
 
 def _page_number(value: str | None) -> int:
+    """The page a mark-as-read form came from: a garbled or out-of-range hidden field just means
+    the first page."""
     try:
-        return max(int(value or 1), 1)
+        number = int(value or 1)
     except ValueError:
         return 1
+    return number if 1 <= number <= 10_000 else 1
 
 
 @bp.get("/")
@@ -106,7 +110,7 @@ def index():  # noqa: ANN201
         flash(exc.message, "error")
         return redirect(url_for("notifications.index"), 303)
     unread_only = request.args.get("unread") == "1"
-    return _render(category, unread_only, _page_number(request.args.get("page")))
+    return _render(category, unread_only, int_arg("page", 1))
 
 
 def _back(form: MarkForm, *, same_page: bool = True) -> Any:

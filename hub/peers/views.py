@@ -15,7 +15,7 @@ from hub import permissions
 from hub.countries.models import Country
 from hub.errors import Conflict, HubError, Invalid, NotFound
 from hub.extensions import db
-from hub.http import form_int
+from hub.http import form_int, int_arg
 from hub.peers import brokering, editing, service, suggestions
 from hub.peers.forms import (
     AREA_LABELS,
@@ -53,7 +53,7 @@ def _item(item_id: int) -> OfferNeed:
 def index():  # noqa: ANN201
     kind = KINDS.get(request.args.get("kind", ""))
     country = service.country_by_code(request.args.get("country", ""))
-    goal = request.args.get("sdg", type=int)
+    goal = int_arg("sdg", 0, low=0, high=17) or None
     items = service.open_listing(kind=kind, country=country, goal=goal)
     return render_template(
         "peers/index.html",

@@ -52,6 +52,7 @@ MAX_QUERY_LENGTH = PUBLIC_LIMITS.max_length
 MAX_TERMS = PUBLIC_LIMITS.max_terms
 MAX_PAGE = 500
 MAX_PER_PAGE = 100  # what a URL may ask for
+MAX_PAGE = 10_000  # as for every other listing (hub/http.py int_arg)
 MAX_CONFIGURED_PER_PAGE = 1000  # what the operator's HUB_PER_PAGE may set
 SORTS = ("relevance", "date")
 # The share of a search's time budget kept back from ranking for the page's snippets: ranking
@@ -548,6 +549,8 @@ def request_from_args(args: Mapping[str, Any], *, per_page: int | None = None) -
     page = one_int("page", 1)
     if page < 1:
         raise Invalid(_("“page” must be 1 or more."))
+    if page > MAX_PAGE:
+        raise Invalid(_("“page” must be %(n)d or less.", n=MAX_PAGE))
     if args.get("per_page") not in (None, ""):
         size = one_int("per_page", 0)
         if not 1 <= size <= MAX_PER_PAGE:
