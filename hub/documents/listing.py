@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from hub import permissions
 from hub.countries.models import Country
-from hub.documents.models import Area, Document, DocumentArea, Kind, document_goals
+from hub.documents import service
+from hub.documents.models import Area, Document, Kind
 from hub.documents.service import ListFilter
 from hub.errors import Invalid
 from hub.extensions import db
@@ -107,24 +108,7 @@ def _readable(viewer: Any, kind: Kind) -> Select:
 
 
 def _filtered(stmt: Select, listing: Listing) -> Select:
-    if listing.country:
-        stmt = stmt.where(
-            Document.country_id.in_(select(Country.id).where(Country.iso3 == listing.country))
-        )
-    if listing.goal:
-        stmt = stmt.where(
-            Document.id.in_(
-                select(document_goals.c.document_id).where(
-                    document_goals.c.goal_number == listing.goal
-                )
-            )
-        )
-    if listing.area:
-        stmt = stmt.where(
-            Document.id.in_(
-                select(DocumentArea.document_id).where(DocumentArea.area == listing.area)
-            )
-        )
+    stmt = service.filtered(stmt, country=listing.country, goal=listing.goal, area=listing.area)
     if listing.language:
         stmt = stmt.where(Document.language == listing.language)
     if listing.year:

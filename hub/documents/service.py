@@ -61,27 +61,32 @@ class ListFilter:
     area: Area | None = None
 
 
+def filtered(stmt: Select, *, country: str | None, goal: int | None, area: Area | None) -> Select:
+    """``stmt`` narrowed to one country (ISO3), SDG and area of work, each where given: the
+    filters every listing of documents offers."""
+    if country:
+        stmt = stmt.where(
+            Document.country_id.in_(select(Country.id).where(Country.iso3 == country))
+        )
+    if goal:
+        stmt = stmt.where(
+            Document.id.in_(
+                select(document_goals.c.document_id).where(document_goals.c.goal_number == goal)
+            )
+        )
+    if area:
+        stmt = stmt.where(
+            Document.id.in_(select(DocumentArea.document_id).where(DocumentArea.area == area))
+        )
+    return stmt
+
+
 def list_for_viewer(filters: ListFilter, *, viewer: Any, page: int, per_page: int) -> Pagination:
     """Published documents the viewer may read, newest first."""
     stmt = _readable(viewer).options(selectinload(Document.country), selectinload(Document.goals))
     if filters.kind:
         stmt = stmt.where(Document.kind == filters.kind)
-    if filters.country:
-        stmt = stmt.join(Document.country).where(Country.iso3 == filters.country)
-    if filters.goal:
-        stmt = stmt.where(
-            Document.id.in_(
-                select(document_goals.c.document_id).where(
-                    document_goals.c.goal_number == filters.goal
-                )
-            )
-        )
-    if filters.area:
-        stmt = stmt.where(
-            Document.id.in_(
-                select(DocumentArea.document_id).where(DocumentArea.area == filters.area)
-            )
-        )
+    stmt = filtered(stmt, country=filters.country, goal=filters.goal, area=filters.area)
     stmt = stmt.order_by(Document.published_on.desc(), Document.title)
     return db.paginate(stmt, page=page, per_page=per_page, max_per_page=100, error_out=False)
 
