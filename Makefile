@@ -8,12 +8,43 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock: exact versions with their hashes (runtime, dev, postgres
+# and server extras, and the build backend), so every machine installs the same files. The Hub itself
+# goes in last without dependencies and without build isolation, built by the locked setuptools.
+LOCK := requirements.lock
+PIP  := $(BIN)/pip --disable-pip-version-check
+
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# lock: resolve pyproject.toml's ranges (and its build requirements) into $(LOCK) for CPython 3.11
+# on Linux x86_64; versions already locked stay unless the ranges exclude them. lock-upgrade moves
+# every package to the newest release the ranges allow. The resolver (uv) is pinned and lives in a
+# venv of its own, so it never enters the Hub's.
+UV_VERSION := 0.13.10
+TOOLS      := $(VENV)-tools
+UV_STAMP   := $(TOOLS)/.uv-$(UV_VERSION)
+LOCK_ARGS  := --extra dev --extra postgres --extra server --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock'
+BUILD_REQUIRES := $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+
+.PHONY: lock lock-upgrade
+
+$(UV_STAMP):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	touch $(UV_STAMP)
+
+lock: $(UV_STAMP)
+	$(BUILD_REQUIRES) | $(TOOLS)/bin/uv pip compile --quiet pyproject.toml - $(LOCK_ARGS) -o $(LOCK)
+
+lock-upgrade: LOCK_ARGS += --upgrade
+lock-upgrade: lock
 
 ## setup: migrate the database, load reference data and content/, bring the index up to date
 setup: install
