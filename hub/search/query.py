@@ -27,9 +27,6 @@ from hub.countries.service import resolve_country
 from hub.errors import Invalid
 from hub.search import engine, ranking
 from hub.search.analysis import GROUPS, group_for
-
-# Tests and rebuilds close this thread's searcher through here.
-from hub.search.engine import forget_searcher as forget_searcher
 from hub.search.engine import match_mask
 from hub.search.facets import FILTER_ONLY_FIELDS, FacetTable, table_for
 from hub.search.indexing import get_store
@@ -129,6 +126,11 @@ def live_searcher() -> Iterator[Searcher]:
     ``live_searcher``), scoring with the Hub's weighting model."""
     with engine.live_searcher(get_store(), ranking.weighting) as searcher:
         yield searcher
+
+
+def forget_searcher() -> None:
+    """Close this thread's cached searcher (tests and rebuilds call it)."""
+    engine.forget_searcher()
 
 
 # --- parsing ---

@@ -136,3 +136,12 @@ def test_the_mapped_storage_reads_what_whooshs_file_storage_reads(corpus):
         for fieldname, btext in list(plain.all_terms())[::7]:
             a, b = mapped.postings(fieldname, btext), plain.postings(fieldname, btext)
             assert list(a.items_as("weight")) == list(b.items_as("weight"))
+
+
+def test_schemas_pickled_before_the_engine_package_still_load():
+    """Indexes keep their schema pickled, naming each class by the module it was defined in;
+    ``SpanCharacters`` was first defined in hub.search.schema."""
+    import pickle
+
+    old_name = b"chub.search.schema\nSpanCharacters\n."  # a protocol 0 reference to the class
+    assert pickle.loads(old_name) is engine.SpanCharacters  # noqa: S301 - our own bytes
