@@ -150,7 +150,7 @@ def _skip_extras() -> None:
     hub_query.suggest = lambda *args, **kwargs: None
     hub_query.preload_tokens = lambda *args, **kwargs: {}
     hub_query.snippet_for = lambda *args, **kwargs: empty
-    hub_query._facet_counts = lambda *args, **kwargs: {}
+    hub_query.facet_counts = lambda *args, **kwargs: {}
 
 
 def _searcher() -> Callable[[str, dict[str, str]], list[str]]:

@@ -83,7 +83,7 @@ def _pending(user_id: int, now: datetime) -> list[Notification]:
     )
 
 
-def _claim(pref: NotificationPreference, now: datetime) -> bool:
+def claim_period(pref: NotificationPreference, now: datetime) -> bool:
     """Take the user's period for this run: fails when another run took it first."""
     cutoff = now - (PERIODS[pref.digest] - MARGIN)
     result = db.session.execute(
@@ -114,7 +114,7 @@ def _send_one(user_id: int, now: datetime, report: DigestReport) -> None:
         return
     previous = pref.last_digest_at
     ids = [n.id for n in items]
-    if not _claim(pref, now):
+    if not claim_period(pref, now):
         db.session.rollback()
         report.not_due += 1
         return

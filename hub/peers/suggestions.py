@@ -51,7 +51,9 @@ def open_items(kind: ItemKind) -> list[OfferNeed]:
     return list(db.session.scalars(stmt))
 
 
-def _evidence(need: ItemFacts, offers: list[OfferNeed], viewer: Any) -> dict[int, DocumentEvidence]:
+def evidence_for(
+    need: ItemFacts, offers: list[OfferNeed], viewer: Any
+) -> dict[int, DocumentEvidence]:
     """Offering country id -> what its documents say about ``need``."""
     iso_to_id = {o.country.iso3: o.country_id for o in offers if o.country_id != need.country_id}
     found = similarity.document_evidence(need.key_terms, viewer, iso_to_id)
@@ -78,7 +80,7 @@ def suggestions(viewer: Any, *, country: Country | None = None) -> Suggestions:
     evidence = {
         (facts.id, country_id): found
         for facts in need_facts
-        for country_id, found in _evidence(facts, offers, viewer).items()
+        for country_id, found in evidence_for(facts, offers, viewer).items()
     }
     pairs = rank_country_pairs(need_facts, offer_facts, evidence)
     if country is not None:
@@ -93,6 +95,6 @@ def offers_for_need(need: OfferNeed, viewer: Any, limit: int = 5) -> list[PairSc
     """The open offers of other countries that best answer one need."""
     offers = open_items(ItemKind.OFFER)
     facts = facts_of(need)
-    return rank_offers(facts, [facts_of(o) for o in offers], _evidence(facts, offers, viewer))[
+    return rank_offers(facts, [facts_of(o) for o in offers], evidence_for(facts, offers, viewer))[
         :limit
     ]

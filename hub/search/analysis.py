@@ -51,7 +51,7 @@ def group_for(language: str) -> str:
 class CjkBigramTokenizer(Tokenizer):
     """Words as words, and runs of CJK characters as overlapping pairs of characters."""
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -63,7 +63,7 @@ class CjkBigramTokenizer(Tokenizer):
         tokenize: bool = True,
         mode: str = "",
         **kwargs: object,
-    ):  # noqa: ANN204
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for match in _TOKEN.finditer(value):
@@ -111,7 +111,7 @@ def normalise_arabic(text: str) -> str:
 
 
 class ArabicNormaliser(Filter):
-    def __call__(self, tokens):  # noqa: ANN001, ANN204
+    def __call__(self, tokens):
         for t in tokens:
             t.text = t.text.translate(_ARABIC_FOLD)
             if t.text:
@@ -194,6 +194,10 @@ class WordAnalyzer(Analyzer):
         self.chain.clean()
         self._memo.clear()
 
+    def remembered(self) -> int:
+        """How many distinct words the memo holds now (at most ``MEMO_LIMIT``)."""
+        return len(self._memo)
+
     def term(self, word: str) -> str | None:
         """The term one word becomes, or None when the chain stops or drops it."""
         memo = self._memo
@@ -206,7 +210,7 @@ class WordAnalyzer(Analyzer):
         memo[word] = result
         return result
 
-    def __call__(  # noqa: PLR0913 - Whoosh's analyzer protocol
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -219,7 +223,7 @@ class WordAnalyzer(Analyzer):
         mode: str = "",
         no_morph: bool = False,
         **kwargs: object,
-    ):  # noqa: ANN204
+    ):
         if keeporiginal or not removestops or not tokenize or no_morph:
             return self.chain(
                 value, positions=positions, chars=chars, keeporiginal=keeporiginal,
@@ -228,7 +232,7 @@ class WordAnalyzer(Analyzer):
             )  # fmt: skip
         return self._tokens(value, positions, chars, start_pos, start_char, mode, kwargs)
 
-    def _tokens(  # noqa: PLR0913
+    def _tokens(
         self,
         value: str,
         positions: bool,
@@ -237,7 +241,7 @@ class WordAnalyzer(Analyzer):
         start_char: int,
         mode: str,
         kwargs: dict,
-    ):  # noqa: ANN202
+    ):
         token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
         for text, pos, startchar, endchar in self.spans(value, start_pos, start_char):
             token.text = text

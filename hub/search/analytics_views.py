@@ -16,7 +16,7 @@ bp = Blueprint("search_analytics", __name__)
 
 @bp.get("/admin/search-analytics")
 @login_required
-def report():  # noqa: ANN201
+def report():
     permissions.require(current_user, permissions.Action.SEARCH_ANALYTICS_VIEW)
     template = "search_analytics/report.html"
     today = datetime.now(UTC).date()

@@ -13,7 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/search")
-def search_json():  # noqa: ANN201
+def search_json():
     """Errors (a malformed query, a bad parameter) come back as JSON 400s from hub.errors."""
     found = search(request_from_args(request.args), viewer=current_user)
     if found.request.q:

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -34,8 +33,7 @@ from hub.documents.body_text import Rendered, body_text, store_rendered
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
 from hub.search.analysis import group_for
-from hub.search.bulk import RebuildWriter
-from hub.search.codec import WriterCodec
+from hub.search.engine import WRITER_OPTIONS, rebuild_writer
 from hub.search.models import IndexOutbox
 from hub.search.schema import text_field
 from hub.search.store import IndexStore
@@ -183,15 +181,6 @@ def _forget_pending(session: Session) -> None:
 
 
 # --- writers ---
-
-
-# Segments are written as separate files, not packed into one compound file. Whoosh's own storage
-# reads a compound segment by copying each part into memory whenever a reader opens (0.3 s per
-# open at 50,000 documents, twice per publish); the store's mapped storage reads a separate file
-# as slices of its map, but a compound part only through a window with a seek and read per access.
-# Readers open every file of a segment up front (store.open_all_files), so a prune cannot take a
-# column from under them. The codec writes Whoosh's own format, faster (codec.py).
-WRITER_OPTIONS = {"compound": False, "codec": WriterCodec()}
 
 
 def _writer(ix: FileIndex) -> IndexWriter:
@@ -356,17 +345,6 @@ class RebuildReport:
     seconds: float
 
 
-def _rebuild_writer(ix: FileIndex, count: int) -> IndexWriter:
-    """Analysis is the cost of a rebuild; big ones spread it over the CPUs (bulk.RebuildWriter:
-    Whoosh's MpWriter with postings gathered per term), leaving one segment per process: merging
-    them would rewrite every posting again."""
-    procs = min(os.cpu_count() or 1, current_app.config.get("INDEX_REBUILD_PROCS", 4))
-    if procs > 1 and count >= PARALLEL_REBUILD_FROM:
-        return RebuildWriter(ix, procs=procs, limitmb=512, batchsize=50, **WRITER_OPTIONS)
-    return ix.writer(limitmb=1024, **WRITER_OPTIONS)
-
-
-PARALLEL_REBUILD_FROM = 1000
 # Texts a rebuild had to render are written back in batches of this many, each in its own short
 # transaction, so a first rebuild of a large Hub does not hold every text in memory.
 STORE_RENDERED_EVERY = 200
@@ -398,7 +376,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport
         last_outbox = db.session.scalar(select(func.max(IndexOutbox.id)))
         ids = _indexable_ids()
         path, ix = store.create_generation()
-        writer = _rebuild_writer(ix, len(ids))
+        writer = rebuild_writer(ix, len(ids))
         rendered: list[Rendered] = []
         try:
             for n, doc in enumerate(_iter_indexable(ids), start=1):

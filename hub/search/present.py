@@ -20,6 +20,9 @@ from hub.sdg.models import SdgGoal
 from hub.search.query import Hit, SearchResults
 from hub.templating import AREA_LABELS, LANGUAGE_NAMES, document_url, kind_label
 
+_KINDS = frozenset(kind.value for kind in Kind)
+_AREAS = frozenset(area.value for area in Area)
+
 FACET_TITLES = {
     "kind": lambda: _("Kind"),
     "country": lambda: _("Country"),
@@ -56,7 +59,7 @@ def labeller(results: SearchResults) -> Any:
 
     def label(param: str, value: str) -> str:
         if param == "kind":
-            return kind_label(value) if value in Kind._value2member_map_ else value
+            return kind_label(value) if value in _KINDS else value
         if param == "country":
             return names.get(value, value)
         if param == "sdg":
@@ -64,7 +67,7 @@ def labeller(results: SearchResults) -> Any:
                 return _("SDG %(n)s · %(name)s", n=value, name=goals[value])
             return _("SDG %(n)s", n=value)
         if param == "area":
-            return str(AREA_LABELS[Area(value)]) if value in Area._value2member_map_ else value
+            return str(AREA_LABELS[Area(value)]) if value in _AREAS else value
         if param == "language":
             return LANGUAGE_NAMES.get(value, value)
         return value

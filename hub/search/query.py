@@ -9,31 +9,27 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import time
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from whoosh import collectors
 from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Phrase, Query, Term
-from whoosh.searching import Searcher, TimeLimit
+from whoosh.searching import Searcher
 
 from hub import permissions
 from hub.countries.service import resolve_country
 from hub.errors import Invalid
-from hub.search import ranking
+from hub.search import engine, ranking
 from hub.search.analysis import GROUPS, group_for
-from hub.search.facets import FILTER_ONLY_FIELDS, FacetTable, MaskSet, table_for
+from hub.search.engine import match_mask
+from hub.search.facets import FILTER_ONLY_FIELDS, FacetTable, table_for
 from hub.search.indexing import get_store
-from hub.search.matchset import match_mask
 from hub.search.schema import TEXT_KINDS, text_field
 from hub.search.snippets import Snippet, preload_tokens, snippet_for
 from hub.search.suggest import suggest
@@ -123,43 +119,18 @@ class Budget:
 
 # --- searchers ---
 
-_local = threading.local()
-
 
 @contextmanager
 def live_searcher() -> Iterator[Searcher]:
-    """A searcher on the live index, reused between searches in the same thread.
-
-    Opening a searcher costs about a third of a query; it is refreshed when the index changes
-    (a drain commits a new segment, or a rebuild swaps generations).
-    """
-    store = get_store()
-    key = (str(store.root), store.current_name())
-    cached: Searcher | None = getattr(_local, "searcher", None)
-    if cached is not None and getattr(_local, "key", None) == key:
-        try:
-            current = cached._ix.latest_generation() == cached.reader().generation()
-        except OSError:
-            current = False
-        if current:
-            yield cached
-            return
-    if cached is not None:
-        cached.close()
-    _local.searcher = None
-    searcher = store.searcher(weighting=ranking.weighting())
-    _local.searcher = searcher
-    _local.key = (str(store.root), Path(searcher._ix.storage.folder).name)
-    yield searcher
+    """A searcher on the live index, reused between searches in the same thread (the engine's
+    ``live_searcher``), scoring with the Hub's weighting model."""
+    with engine.live_searcher(get_store(), ranking.weighting) as searcher:
+        yield searcher
 
 
 def forget_searcher() -> None:
     """Close this thread's cached searcher (tests and rebuilds call it)."""
-    cached = getattr(_local, "searcher", None)
-    if cached is not None:
-        cached.close()
-    _local.searcher = None
-    _local.key = None
+    engine.forget_searcher()
 
 
 # --- parsing ---
@@ -167,16 +138,16 @@ def forget_searcher() -> None:
 
 def present_groups(searcher: Searcher) -> list[str]:
     """Language groups that have any text in the index; only their fields are searched."""
-    groups = getattr(searcher, "_hub_groups", None)
-    if groups is None:
-        reader = searcher.reader()
-        groups = [
+    reader = searcher.reader()
+    return engine.kept_with(
+        searcher,
+        "groups",
+        lambda: [
             g
             for g in GROUPS
             if any(reader.field_length(text_field(kind, g)) for kind in TEXT_KINDS)
-        ]
-        searcher._hub_groups = groups
-    return groups
+        ],
+    )
 
 
 def _parser(searcher: Searcher, kinds: tuple[str, ...]) -> MultifieldParser:
@@ -236,7 +207,7 @@ def _filter_mask(table: FacetTable, filters: dict[str, list[str]]) -> int:
     return mask
 
 
-def _facet_counts(
+def facet_counts(
     table: FacetTable, base: int, filters: dict[str, list[str]]
 ) -> dict[str, dict[str, int]]:
     """Counts per facet value. A facet's own filter is left out of its counts, so after
@@ -292,10 +263,10 @@ def search(
         elif query is None:
             text_matches = allowed  # every text match below is within what the viewer may read
         else:
-            text_matches = match_mask(query, searcher, table) & allowed
+            text_matches = match_mask(query, searcher, table.live, table.size) & allowed
         matches = text_matches & selected
         results.total = matches.bit_count()
-        results.facets = _facet_counts(table, text_matches, filters)
+        results.facets = facet_counts(table, text_matches, filters)
         if q and query is not None:
             results.suggestion = suggest(
                 searcher, parsed.text, allowed, table, present_groups(searcher)
@@ -315,37 +286,6 @@ def search(
             results.request = request = SearchRequest(q, page, per_page, filters, request.sort)
         _collect_hits(searcher, query, matches, table, request, results, budget)
     return results
-
-
-class BudgetedFilter(collectors.FilterCollector):
-    """Whoosh's filter collector with a time budget.
-
-    Whoosh's own ``TimeLimitCollector`` cannot wrap a filter: it feeds the inner collector
-    directly and so skips the filter (a permission leak); the budget is checked here instead.
-    """
-
-    # One match of a broad OR of 32 common words can take a third of a millisecond to find, and
-    # reading the clock a quarter of a microsecond: checking often keeps the overrun to a few ms.
-    CHECK_EVERY = 16
-
-    def __init__(
-        self,
-        child: collectors.Collector,
-        allow: MaskSet,
-        deadline: float | None = None,
-        seconds: float | None = None,
-    ):
-        """An absolute ``deadline`` in thread CPU time, or a budget in ``seconds`` from now."""
-        super().__init__(child, allow=allow)
-        self.deadline = deadline if deadline is not None else time.thread_time() + (seconds or 1.0)
-
-    def collect_matches(self) -> None:
-        child, allow = self.child, self._allow
-        for n, sub_docnum in enumerate(child.matches(), start=1):
-            if n % self.CHECK_EVERY == 0 and time.thread_time() > self.deadline:
-                raise TimeLimit
-            if self.offset + sub_docnum in allow:
-                child.collect(sub_docnum)
 
 
 def _collect_hits(
@@ -394,7 +334,7 @@ def _collect_hits(
         )
 
 
-def _ranked(  # noqa: PLR0913
+def _ranked(
     searcher: Searcher,
     ranked: Query,
     matches: int,
@@ -405,18 +345,12 @@ def _ranked(  # noqa: PLR0913
     results: SearchResults,
 ) -> list[tuple[int, float]]:
     """The first ``limit`` of ``matches`` (docnum, score), by ``ranked`` or by date."""
-    if not by_date and matches.bit_count() <= SMALL_MATCH_SET:
-        return _rank_matches(searcher, ranked, matches, table.size)[:limit]
-    collector = BudgetedFilter(
-        searcher.collector(limit=limit, sortedby="published" if by_date else None, reverse=by_date),
-        allow=MaskSet(matches, table.size),
-        deadline=deadline,
-    )
-    try:
-        searcher.search_with_collector(ranked, collector)
-    except TimeLimit:
-        results.partial = True
-    return [(hit.docnum, hit.score) for hit in collector.results()[:limit]]
+    scored, partial = engine.top_matches(
+        searcher, ranked, matches, table.size, limit,
+        by_date=by_date, deadline=deadline, exact_up_to=SMALL_MATCH_SET,
+    )  # fmt: skip
+    results.partial = results.partial or partial
+    return scored
 
 
 def _with_feedback(
@@ -437,64 +371,12 @@ def _with_feedback(
     extra = ranking.feedback_query(searcher, query, top, groups.pop())
     if extra is None:
         return None
-    return ranking.SafeOr([ranked, extra])
+    return engine.SafeOr([ranked, extra])
 
 
 # Up to this many matches, ranking visits only the matching documents instead of walking the
 # query's matcher through every candidate (a phrase of common words has thousands of them).
 SMALL_MATCH_SET = 2000
-# Scores equal but for rounding (summed in another order) count as a tie: lower document first,
-# whichever way they were added up.
-SCORE_DIGITS = 9
-
-
-def _rank_matches(
-    searcher: Searcher, ranked: Query, matches: int, size: int
-) -> list[tuple[int, float]]:
-    """Score exactly the documents in ``matches``, best first (ties: lower document first)."""
-    docnums = list(MaskSet(matches, size))
-    context = searcher.context()
-    terms = ranking.summed_terms(ranked)
-    scored: list[tuple[int, float]] = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        end = offset + subsearcher.doc_count_all()
-        local = [d - offset for d in docnums if offset <= d < end]
-        if not local:
-            continue
-        if terms is not None:
-            totals = _summed_scores(subsearcher, context, terms, local)
-            scored.extend((offset + docnum, score) for docnum, score in totals.items())
-        else:
-            matcher = ranked.matcher(subsearcher, context)
-            scored.extend((offset + docnum, score) for docnum, score in _scores_at(matcher, local))
-    scored.sort(key=lambda pair: (-round(pair[1], SCORE_DIGITS), pair[0]))
-    return scored
-
-
-def _scores_at(matcher: object, docnums: list[int]) -> Iterator[tuple[int, float]]:
-    """(docnum, score) for each of ``docnums`` (ascending) that ``matcher`` matches."""
-    i, count = 0, len(docnums)
-    while i < count and matcher.is_active():
-        current, wanted = matcher.id(), docnums[i]
-        if current < wanted:
-            matcher.skip_to(wanted)
-        elif current == wanted:
-            yield wanted, matcher.score()
-            i += 1
-        else:  # the matcher's next document: the first wanted one at or after it
-            i = bisect_left(docnums, current, i + 1)
-
-
-def _summed_scores(
-    searcher: Searcher, context: object, terms: list[tuple[Term, float]], docnums: list[int]
-) -> dict[int, float]:
-    """Each of ``docnums`` (ascending) that has any of ``terms``, with the sum of their scores
-    times their boosts (ranking.summed_terms)."""
-    totals: dict[int, float] = {}
-    for term, boost in terms:
-        for docnum, score in _scores_at(term.matcher(searcher, context), docnums):
-            totals[docnum] = totals.get(docnum, 0.0) + score * boost
-    return totals
 
 
 def _phrases_as_words(query: Query) -> Query:

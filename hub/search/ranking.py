@@ -1,9 +1,8 @@
 """How results are ranked: the weighting model, field weights and query rewriting.
 
-Whoosh's ``Or`` picks a "preloaded" array matcher on indexes under 5,000 documents, and that
-matcher ranks nested ORs wrongly (search-notes.md: a query's best document fell out of the top 10
-once an OR clause was added). Every query we run therefore passes through ``safe_or()``, which
-forces the binary-tree union matcher.
+Every query we run passes through ``safe_or()`` (the engine's: Whoosh's own ``Or`` ranks nested
+ORs wrongly on small indexes, docs/search.md). Scores are BM25 per field, with each field's
+statistics taken over the documents of its own language group.
 """
 
 from __future__ import annotations
@@ -11,11 +10,10 @@ from __future__ import annotations
 import math
 
 from whoosh import scoring
-from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.query import Or, Query, Term
+from whoosh.query import Query, Term
 
 from hub.search.analysis import group_for
-from hub.search.codec import field_length, length_bytes
+from hub.search.engine import SafeOr, kept_with, safe_or, tune_bm25
 
 # Relative weight of each text field kind; the query parser multiplies term scores by these.
 # A title counts half as much as the body: a title's words are nearly always in the text too, and
@@ -23,64 +21,21 @@ from hub.search.codec import field_length, length_bytes
 FIELD_WEIGHTS: dict[str, float] = {"title": 0.5, "body": 1.0, "pdf": 0.8}
 
 
-class SafeOr(Or):
-    """An ``Or`` that always uses the binary tree of unions (see the module docstring)."""
-
-    matcher_type = Or.DEFAULT_MATCHER
-
-
-def safe_or(query: Query) -> Query:
-    """The same query with every ``Or`` replaced by ``SafeOr``."""
-    if isinstance(query, Or) and not isinstance(query, SafeOr):
-        return SafeOr(
-            [safe_or(q) for q in query.subqueries],
-            boost=query.boost,
-            minmatch=query.minmatch,
-            scale=query.scale,
-        )
-    if query.is_leaf():
-        return query
-    return query.apply(safe_or)
-
-
-def summed_terms(query: Query, boost: float = 1.0) -> list[tuple[Term, float]] | None:
-    """The terms whose scores, times the boost beside each, add up to ``query``'s score of a
-    document it matches; None unless the query is ORs of terms (the usual words-only search).
-
-    Whoosh scores an OR as the sum of its matching children, times its boost when it has more
-    than one child (a single child's matcher is used as it is). Ranking a known set of
-    documents can then walk each term's postings once instead of a tree of union matchers per
-    document, which was half the time of a two- or three-word search."""
-    if isinstance(query, Term):
-        return [(query, boost)]
-    if isinstance(query, Or) and not query.scale and query.minmatch <= 1:
-        subqueries = query.subqueries
-        if len(subqueries) > 1:
-            boost *= query.boost
-        terms: list[tuple[Term, float]] = []
-        for sub in subqueries:
-            found = summed_terms(sub, boost)
-            if found is None:
-                return None
-            terms.extend(found)
-        return terms
-    return None
-
-
 def group_doc_counts(searcher: object) -> dict[str, int]:
     """How many documents each language group holds (deleted ones included, as Whoosh's own
-    counts do), from the ``language`` field's postings; cached on the top-level searcher."""
+    counts do), from the ``language`` field's postings; kept with the top-level searcher."""
     parent = searcher.get_parent()
-    counts = getattr(parent, "_hub_group_counts", None)
-    if counts is None:
-        counts = {}
-        reader = parent.reader()
-        if "language" in parent.schema:
-            for btext in reader.lexicon("language"):
-                language = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                group = group_for(language)
-                counts[group] = counts.get(group, 0) + reader.doc_frequency("language", btext)
-        parent._hub_group_counts = counts
+    return kept_with(parent, "group_counts", lambda: _group_doc_counts(parent))
+
+
+def _group_doc_counts(searcher: object) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    reader = searcher.reader()
+    if "language" in searcher.schema:
+        for btext in reader.lexicon("language"):
+            language = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            group = group_for(language)
+            counts[group] = counts.get(group, 0) + reader.doc_frequency("language", btext)
     return counts
 
 
@@ -112,34 +67,11 @@ class HubBM25(scoring.BM25F):
         parent = searcher.get_parent()
         return idf(field_doc_count(parent, fieldname), parent.doc_frequency(fieldname, text))
 
-    def scorer(self, searcher, fieldname, text, qf=1):  # noqa: ANN001, ANN201
+    def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, scoring.BM25FScorer):
-            parent = searcher.get_parent()
-            total = parent.field_length(fieldname)
-            scorer.avgfl = (total / field_doc_count(parent, fieldname)) or 1
-            scorer._maxquality = scorer._score(
-                searcher.term_info(fieldname, text).max_weight(),
-                searcher.term_info(fieldname, text).min_length(),
-            )
-            lengths = _segment_lengths(searcher, fieldname)
-            if lengths is not None:
-                scorer.dfl = lambda docnum: field_length(lengths, docnum) or 1
-        return scorer
-
-
-def _segment_lengths(searcher: object, fieldname: str) -> bytes | None:
-    """One segment's length bytes for a field, read once per reader (codec.length_bytes):
-    Whoosh reads a document's length through a column reader per scored posting, a tenth of a
-    word search's time. None where the reader is not a plain segment reader."""
-    reader = searcher.reader()
-    perdoc = getattr(reader, "_perdoc", None)
-    if not isinstance(perdoc, W3PerDocReader):
-        return None
-    cache = reader.__dict__.setdefault("_hub_lengths", {})
-    if fieldname not in cache:
-        cache[fieldname] = length_bytes(perdoc, fieldname)
-    return cache[fieldname]
+        parent = searcher.get_parent()
+        avgfl = (parent.field_length(fieldname) / field_doc_count(parent, fieldname)) or 1
+        return tune_bm25(scorer, searcher, fieldname, text, avgfl)
 
 
 # Measured on Cranfield and CISI together (bench/relevance.py): K1 2.0 and B 0.6 gained 0.004
@@ -153,7 +85,7 @@ def weighting() -> scoring.WeightingModel:
     return HubBM25(B=B, K1=K1)
 
 
-def rewrite(query: Query, searcher: object) -> Query:  # noqa: ARG001 - the searcher is for expansion
+def rewrite(query: Query, searcher: object) -> Query:
     """Hook for query rewriting (proximity, expansion); always returns a ``safe_or`` query."""
     return safe_or(query)
 

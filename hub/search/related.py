@@ -6,29 +6,30 @@ with the same permission filter as every search (the viewer's labels as a bit se
 list never names a document the viewer could not find by searching. Terms that occur in no other
 document are dropped: they can only find the document itself. When wording leaves the list short
 (the only document in its language, say), documents sharing its SDG targets, goals or tags fill
-it. The queries go through ``ranking.safe_or`` because an index under 5,000 documents otherwise
-gets Whoosh's array matcher, which ranks OR queries wrongly (search-notes.md).
+it. The queries go through the engine's ``safe_or`` because an index under 5,000 documents
+otherwise gets Whoosh's array matcher, which ranks OR queries wrongly (docs/search.md).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
+import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.query import Or, Query, Term
-from whoosh.searching import Searcher, TimeLimit
+from whoosh.searching import Searcher
 
 from hub import permissions
 from hub.countries.service import country_names
 from hub.documents.models import Document
 from hub.search import ranking
 from hub.search.analysis import group_for
-from hub.search.facets import MaskSet, table_for
-from hub.search.query import BudgetedFilter, live_searcher
+from hub.search.engine import kept_with, safe_or, top_docs
+from hub.search.facets import table_for
+from hub.search.query import live_searcher
 from hub.search.schema import TEXT_KINDS, text_field
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def related_query(searcher: Searcher, docnum: int) -> Query | None:
             for word, boost in terms
             if (field, to_bytes(word)) in reader  # a clause that can match nothing still costs
         ]
-    return ranking.safe_or(Or(clauses))
+    return safe_or(Or(clauses))
 
 
 def related_documents(doc: Document, viewer: Any, limit: int = 5) -> list[RelatedDocument]:
@@ -168,7 +169,7 @@ def _search(searcher: Searcher, doc_id: str, viewer: Any, limit: int) -> list[tu
         return []
     labels = frozenset(permissions.labels_for_user(viewer))
     # Kept with the searcher, so any change to the index (a new searcher) starts afresh.
-    cache: OrderedDict = searcher.__dict__.setdefault("_hub_related", OrderedDict())
+    cache: OrderedDict = kept_with(searcher, "related", OrderedDict)
     key = (docnum, labels, limit)
     if key in cache:
         cache.move_to_end(key)
@@ -192,7 +193,7 @@ def tag_query(searcher: Searcher, docnum: int) -> Query | None:
     for name in TAG_FIELDS:
         field = searcher.schema[name]
         clauses += [Term(name, value) for value in field.process_text(stored.get(name) or "")]
-    return ranking.safe_or(Or(clauses)) if clauses else None
+    return safe_or(Or(clauses)) if clauses else None
 
 
 # Stored as comma-separated values and indexed as keywords; targets are the most specific.
@@ -202,14 +203,14 @@ TAG_FIELDS = ("targets", "goals", "tags")
 def _collect(
     searcher: Searcher, query: Query, allowed: int, size: int, limit: int
 ) -> list[tuple[int, dict, float]]:
-    collector = BudgetedFilter(
-        searcher.collector(limit=limit), allow=MaskSet(allowed, size), seconds=TIME_BUDGET
+    # Out of time, the best found so far is a fine related list.
+    found, _partial = top_docs(
+        searcher, query, allowed, size, limit, time.thread_time() + TIME_BUDGET
     )
-    with contextlib.suppress(TimeLimit):  # the best found so far is a fine related list
-        searcher.search_with_collector(query, collector)
     return [
-        (hit.docnum, {name: hit.get(name) for name in SHOWN}, float(hit.score or 0.0))
-        for hit in collector.results()
+        (docnum, {name: stored.get(name) for name in SHOWN}, float(score or 0.0))
+        for docnum, score in found
+        for stored in (searcher.stored_fields(docnum),)
     ]
 
 

@@ -2,21 +2,21 @@
 
 Text is indexed once, in the fields of the document's language group (``title_fr``, ``body_fr``,
 ``pdf_fr``), so each language gets its own stemming. The raw texts that snippets are cut from are
-stored separately, and the body and PDF fields keep character offsets so a snippet is found from the
-postings instead of by re-analysing the whole text. ``words`` holds the unstemmed vocabulary that
-"did you mean" suggestions are drawn from.
+stored separately, and the body and PDF fields keep character offsets (the engine's
+``SpanCharacters`` postings) so a snippet is found from the postings instead of by re-analysing the
+whole text. ``words`` holds the unstemmed vocabulary that "did you mean" suggestions are drawn from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pickle import dumps
-
-from whoosh import formats
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.system import pack_uint
 
 from hub.search.analysis import GROUPS, analyzer_for, vocabulary_analyzer
+
+# Indexes written before the engine package pickled their schema naming this class here: the
+# name keeps them readable (docs/search.md).
+from hub.search.engine import SpanCharacters as SpanCharacters
+from hub.search.engine import spanned_format
 
 # Bumped whenever the schema or analysis changes; a mismatch makes start-up rebuild the index.
 SCHEMA_VERSION = 5
@@ -30,38 +30,8 @@ def text_field(kind: str, group: str) -> str:
     return f"{kind}_{group}"
 
 
-class SpanCharacters(formats.Characters):
-    """Whoosh's ``Characters`` postings (each occurrence's position and character span), built
-    from the analyzer's ``spans`` when it has them (``WordAnalyzer``): the same bytes, without a
-    Token object and two dictionary updates per word, a sixth of a rebuild's CPU. Other
-    analyzers and calls take Whoosh's own path; reading is Whoosh's own."""
-
-    def word_values(
-        self, value: object, analyzer: object, **kwargs: object
-    ) -> Iterator[tuple[str, int, float, bytes]]:
-        spans = getattr(analyzer, "spans", None)
-        if spans is None or not isinstance(value, str) or set(kwargs) - {"mode"}:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        # Per term: the last position and end character, and the deltas Characters.encode()
-        # makes (position, start from the last end, length), built as the words come.
-        seen: dict[str, list] = {}
-        for text, pos, startchar, endchar in spans(value):
-            entry = seen.get(text)
-            if entry is None:
-                seen[text] = [pos, endchar, [(pos, startchar, endchar - startchar)]]
-            else:
-                entry[2].append((pos - entry[0], startchar - entry[1], endchar - startchar))
-                entry[0], entry[1] = pos, endchar
-        boost = self.field_boost
-        for text, (_, _, deltas) in seen.items():
-            count = len(deltas)
-            # As Whoosh: the weight is the sum of each token's boost (1.0) times the field's.
-            yield text, count, float(count) * boost, pack_uint(count) + dumps(deltas, 2)
-
-
 def _spanned(field: TEXT) -> TEXT:
-    field.format = SpanCharacters(field_boost=field.format.field_boost)
+    field.format = spanned_format(field.format.field_boost)
     return field
 
 

@@ -9,83 +9,21 @@ race with a swap (its generation was pruned while it opened it) reads CURRENT ag
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import EmptyIndexError, FileIndex
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from hub.search.engine import index_folder, open_index, open_searcher
 from hub.search.schema import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
 BUILD_PREFIX = ".build-"
 OPEN_ATTEMPTS = 20
-
-
-class MappedFile(BufferFile):
-    """Whoosh's in-memory file, over a memory map instead of a copy.
-
-    ``BufferFile`` reads by slicing its buffer, which is what makes searching fast, but it
-    first copies the whole file into a ``BytesIO``: at 50,000 documents, 0.3 s per segment
-    each time a reader opened. Over a map the slices come straight from the page cache.
-    """
-
-    def __init__(self, mapped: mmap.mmap, name: str) -> None:
-        self._map = mapped
-        self._buf = memoryview(mapped)
-        self._name = name
-        self.file = mapped  # read, seek and tell for the reads that are not slices
-        self.onclose = None
-        self.is_real = False
-        self.is_closed = False
-
-    # A part of a compound file (indexes written before segments were separate files): a
-    # window on the map, not a copy.
-    subset = StructFile.subset
-
-    def close(self) -> None:
-        if self.is_closed:
-            return
-        self.is_closed = True
-        with contextlib.suppress(BufferError):  # a slice still in use: the map goes with it
-            self._buf.release()
-            self._map.close()
-
-
-class MappedFileStorage(FileStorage):
-    """Whoosh's file storage, reading each file through a memory map (``MappedFile``)."""
-
-    def open_file(self, name: str, **kwargs: object) -> StructFile:
-        with open(self._fpath(name), "rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
-                return BufferFile(b"", name=name)
-            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return MappedFile(mapped, name)
-
-
-def open_all_files(reader: IndexReader) -> None:
-    """Open each segment's columns (stored fields, field lengths, sort keys) now.
-
-    Whoosh opens a segment's terms and postings with the reader but its column files only on
-    first use. Segments are written as separate files (indexing.WRITER_OPTIONS), so a column
-    first read after a prune would be gone.
-    """
-    for leaf, _offset in reader.leaf_readers():
-        if not leaf.doc_count_all():
-            continue
-        leaf.stored_fields(0)
-        for name, field in leaf.schema.items():
-            if field.scorable:
-                leaf.doc_field_length(0, name)
-            if field.column_type is not None and leaf.has_column(name):
-                leaf.column_reader(name)
 
 
 class IndexStore:
@@ -118,7 +56,7 @@ class IndexStore:
                 self._create_first()
                 continue
             try:
-                return MappedFileStorage(str(self.root / name)).open_index()
+                return open_index(self.root / name)
             except (FileNotFoundError, EmptyIndexError):
                 if self.current_name() == name and not (self.root / name).exists():
                     # CURRENT names a folder that is gone for good: start again, empty.
@@ -130,23 +68,16 @@ class IndexStore:
         reading after a rebuild prunes its generation (open files stay readable on POSIX); a
         reader that raced the prune while opening retries on the new generation."""
         for _attempt in range(OPEN_ATTEMPTS):
-            searcher = None
             name = None
-            try:
+            try:  # open_searcher closes a searcher that fails while opening its files
                 ix = self.open()
-                name = Path(ix.storage.folder).name
-                searcher = ix.searcher(**kwargs)
-                open_all_files(searcher.reader())
-                return searcher
+                name = Path(index_folder(ix)).name
+                return open_searcher(ix, **kwargs)
             except (FileNotFoundError, EmptyIndexError):
-                if searcher is not None:
-                    searcher.close()
                 continue
             except TypeError:
                 # Whoosh reads a column whose file has vanished as None: a prune removed this
                 # generation while it was being opened. Anything else is a real error.
-                if searcher is not None:
-                    searcher.close()
                 if name is not None and self.current_name() != name:
                     continue
                 raise

@@ -12,8 +12,8 @@ from typing import Any
 from whoosh.support.levenshtein import distance
 
 from hub.search.analysis import analyzer_for, vocabulary_analyzer
+from hub.search.engine import term_masks
 from hub.search.facets import FacetTable
-from hub.search.matchset import TermMasks, term_masks
 from hub.search.schema import TEXT_KINDS, text_field
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -26,7 +26,7 @@ def _fold(word: str) -> str:
     return tokens[0] if len(tokens) == 1 else ""
 
 
-def _correction(reader: Any, word: str, allowed: int, masks: TermMasks) -> str | None:
+def _correction(reader: Any, word: str, allowed: int, masks: Any) -> str | None:
     maxdist = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
     for n, candidate in enumerate(reader.terms_within("words", word, maxdist, prefix=1)):
@@ -76,7 +76,7 @@ def suggest(
         word = _fold(original)
         if not word or reader.doc_frequency("words", word) or _known(reader, original, groups):
             return original
-        correction = _correction(reader, word, allowed, term_masks(searcher, table))
+        correction = _correction(reader, word, allowed, term_masks(searcher, table.size))
         if correction is None:
             return original
         changed = True

@@ -20,7 +20,7 @@ def _search_url(params: dict[str, list[str]]) -> str:
 
 
 @bp.get("/search")
-def results():  # noqa: ANN201
+def results():
     q = request.args.get("q", "")
     try:
         wanted = request_from_args(request.args)

@@ -260,6 +260,6 @@ def test_a_second_run_that_read_the_same_state_cannot_send_the_period_again(mail
     now = utcnow()
     _subscribe(reader)
     pref = db.session.get(NotificationPreference, reader.id)
-    assert digest._claim(pref, now) is True
+    assert digest.claim_period(pref, now) is True
     db.session.commit()
-    assert digest._claim(pref, now) is False
+    assert digest.claim_period(pref, now) is False

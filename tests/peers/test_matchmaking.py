@@ -30,7 +30,7 @@ def _rankings(items, viewer, weights=DEFAULT_WEIGHTS, with_documents=True):  # n
     result = {}
     for key in constructed_case.BEST:
         need = suggestions.facts_of(items[key])
-        evidence = suggestions._evidence(need, offers, viewer) if with_documents else {}
+        evidence = suggestions.evidence_for(need, offers, viewer) if with_documents else {}
         result[key] = rank_offers(need, offer_facts, evidence, weights)
     return result
 

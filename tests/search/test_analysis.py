@@ -220,7 +220,7 @@ def test_word_analyzer_memo_is_bounded_and_starting_again_changes_nothing():
     text = _language_texts("fr")
     kwargs = {"positions": True, "chars": True}
     assert _stream(fast, text, **kwargs) == _stream(word_chain("fr"), text, **kwargs)
-    assert 0 < len(fast._memo) <= 50
+    assert 0 < fast.remembered() <= 50
 
 
 def test_word_analyzer_survives_the_pickle_the_index_keeps_of_the_schema():
@@ -230,10 +230,10 @@ def test_word_analyzer_survives_the_pickle_the_index_keeps_of_the_schema():
 
     fast = WordAnalyzer("ar")
     list(fast("والتعليم في المدارس", positions=True))
-    assert fast._memo
+    assert fast.remembered()
     copy = pickle.loads(pickle.dumps(fast))  # noqa: S301 - our own object, as Whoosh's TOC does
     assert copy == fast
-    assert copy._memo == {}
+    assert copy.remembered() == 0
     assert "_memo" not in pickle.dumps(fast).decode("latin-1")
     text = _language_texts("ar")
     assert _stream(copy, text, positions=True) == _stream(fast, text, positions=True)
@@ -247,7 +247,7 @@ def test_span_postings_are_whooshs_characters_postings(group):
     tokens (the CJK analyzer has no spans and takes Whoosh's own path)."""
     from whoosh.formats import Characters
 
-    from hub.search.schema import SpanCharacters
+    from hub.search.engine import SpanCharacters
 
     if group == "cjk":
         text = (REFERENCE_SDG / "zh-Hans" / "global_targets.yml").read_text(encoding="utf-8")

@@ -11,12 +11,13 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import create_in, open_dir
 from whoosh.writing import SegmentWriter
 
-from hub.search import bulk, indexing
-from hub.search.bulk import RebuildWriter, TermPool, TermPoolWriter
-from hub.search.codec import WriterCodec
+from hub.search import indexing
+from hub.search.engine import bulk
+from hub.search.engine.bulk import RebuildWriter, TermPool, TermPoolWriter
+from hub.search.engine.codec import WriterCodec
 from hub.search.schema import build_schema
 from tests import factories
-from tests.search.test_codec import ENTRIES, whoosh_formats_schema
+from tests.search.test_codec import ENTRIES, segments_of, whoosh_formats_schema
 
 
 def segment_files(folder: Path, writer_class: type, codec: object, **options: object) -> dict:
@@ -27,7 +28,7 @@ def segment_files(folder: Path, writer_class: type, codec: object, **options: ob
     for entry in ENTRIES:
         writer.add_document(**entry)
     writer.commit()
-    (segment,) = ix._segments()
+    (segment,) = segments_of(ix)
     prefix = f"{ix.indexname}_{segment.segid}"
     return {
         path.name.removeprefix(prefix): path.read_bytes()
@@ -73,7 +74,7 @@ def postings_by_id(folder: Path) -> tuple[int, dict, dict]:
                 found[ids[matcher.id()]] = (matcher.weight(), matcher.value())
                 matcher.next()
         stored = {fields["id"]: fields for fields in reader.all_stored_fields()}
-        return len(ix._segments()), postings, stored
+        return len(segments_of(ix)), postings, stored
 
 
 @pytest.mark.parametrize("limitmb", [128, 0.01])
@@ -117,8 +118,8 @@ def test_large_rebuilds_use_the_rebuild_writer_and_find_the_same(app, monkeypatc
     indexing.drain()
     before = postings_by_id(Path(indexing.get_store().open().storage.folder))
     used = []
-    monkeypatch.setattr(indexing, "PARALLEL_REBUILD_FROM", 10)
-    monkeypatch.setattr(indexing.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bulk, "PARALLEL_REBUILD_FROM", 10)
+    monkeypatch.setattr(bulk.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bulk.RebuildWriter, "commit", spy(bulk.RebuildWriter.commit, used))
 
     indexing.rebuild()

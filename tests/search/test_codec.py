@@ -12,7 +12,7 @@ from whoosh.fields import Schema
 from whoosh.formats import Characters
 from whoosh.index import create_in
 
-from hub.search.codec import WriterCodec
+from hub.search.engine.codec import WriterCodec
 from hub.search.schema import SpanCharacters, build_schema
 
 ENTRIES = [
@@ -55,14 +55,20 @@ def write_index(
         writer.delete_by_term("id", str(drop))
         writer.add_document(**dict(ENTRIES[drop], id="new"))
         writer.commit(optimize=True)
-    (segment,) = ix._segments()
-    assert type(segment.codec()) is W3Codec  # readers never need hub.search.codec
+    (segment,) = segments_of(ix)
+    assert type(segment.codec()) is W3Codec  # readers never need the engine's codec
     prefix = f"{ix.indexname}_{segment.segid}"
     return {
         path.name.removeprefix(prefix): path.read_bytes()
         for path in folder.iterdir()
         if path.name.startswith(prefix)
     }
+
+
+def segments_of(ix: object) -> list:
+    """The index's segments, through its reader (one leaf reader per segment)."""
+    with ix.reader() as reader:
+        return [leaf.segment() for leaf, _offset in reader.leaf_readers()]
 
 
 def test_writer_codec_and_span_postings_write_what_whoosh_writes(tmp_path: Path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections import OrderedDict
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -317,50 +316,35 @@ def test_a_facet_link_adds_its_filter_and_a_chosen_ones_link_removes_it(client, 
 # --- the bit sets are built once per segment, whatever number of readers open it ---
 
 
-class _RecordingCache(OrderedDict):
-    """The per-segment cache, noting each segment whose bit sets had to be built."""
+def _segments_built_by_a_new_reader() -> int:
+    """Open a new reader on the live index, build its facet table, and count the segments
+    whose bit sets were read from postings rather than found in the engine's cache."""
+    from hub.search.engine.bitsets import SEGMENT_MASKS
+    from hub.search.facets import FacetTable
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.built: list[tuple] = []
-
-    def __setitem__(self, key, value) -> None:  # noqa: ANN001
-        self.built.append(key)
-        super().__setitem__(key, value)
-
-
-def _open_segment_masks(monkeypatch) -> list[tuple]:  # noqa: ANN001
-    """Open a new reader on the live index, build its facet table, and return the segments
-    whose bit sets were read from postings rather than found in the cache."""
-    from hub.search import facets as facets_module
-
-    cache = getattr(facets_module._segments, "built", None) is not None
-    if not cache:
-        monkeypatch.setattr(facets_module, "_segments", _RecordingCache())
-    recording = facets_module._segments
-    before = len(recording.built)
+    before = SEGMENT_MASKS.built
     ix = indexing.get_store().open()
     with ix.searcher() as searcher:
-        facets_module.FacetTable.build(searcher.reader())
-    return recording.built[before:]
+        FacetTable.build(searcher.reader())
+    return SEGMENT_MASKS.built - before
 
 
-def test_a_new_reader_on_unchanged_segments_builds_no_bit_sets(corpus, monkeypatch):
-    assert _open_segment_masks(monkeypatch)  # the first reader fills the cache
+def test_a_new_reader_on_unchanged_segments_builds_no_bit_sets(corpus):
+    assert _segments_built_by_a_new_reader()  # the first reader fills the cache
 
-    assert _open_segment_masks(monkeypatch) == []
+    assert _segments_built_by_a_new_reader() == 0
 
 
-def test_a_new_reader_on_compound_segments_uses_the_cache_too(app, monkeypatch):
+def test_a_new_reader_on_compound_segments_uses_the_cache_too(app):
     """Indexes written before segments were kept as separate files have compound segments."""
     published("Water in Ghana", body="Water for clinics.", country_code="GHA", goals=[6])
     ix = indexing.get_store().open()
     with ix.writer(compound=True) as writer:
         writer.add_document(**indexing.entry_for(factories.document(title="Water in Kenya")))
     assert any(p.suffix == ".seg" for p in indexing.get_store().root.rglob("*.seg"))
-    assert _open_segment_masks(monkeypatch)
+    assert _segments_built_by_a_new_reader()
 
-    assert _open_segment_masks(monkeypatch) == []
+    assert _segments_built_by_a_new_reader() == 0
 
 
 def test_the_hubs_writers_keep_segments_as_separate_files(corpus):

@@ -579,7 +579,7 @@ def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
     indexing.drain()
     store = indexing.get_store()
     before = store.current_name()
-    make_writer = indexing._rebuild_writer
+    make_writer = indexing.rebuild_writer
 
     def losing_writer(ix, count):  # noqa: ANN001, ANN202
         writer = make_writer(ix, count)
@@ -594,7 +594,7 @@ def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
         writer.add_document = add_some
         return writer
 
-    monkeypatch.setattr(indexing, "_rebuild_writer", losing_writer)
+    monkeypatch.setattr(indexing, "rebuild_writer", losing_writer)
     with pytest.raises(indexing.IncompleteRebuild, match="indexed 1 of 2"):
         indexing.rebuild()
 
@@ -675,7 +675,7 @@ def test_a_searcher_reads_every_column_of_a_pruned_generation(app):
 
 
 def test_mapped_storage_opens_an_empty_file(tmp_path):
-    from hub.search.store import MappedFileStorage
+    from hub.search.engine.storage import MappedFileStorage
 
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "full").write_bytes(b"\x00\x00\x00\x07rest")

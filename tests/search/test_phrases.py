@@ -1,4 +1,5 @@
-"""Phrases checked from positions (phrases.py) match exactly the documents Whoosh's Phrase does."""
+"""Phrases checked from positions (the engine's phrases.py) match exactly the documents
+Whoosh's Phrase does."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 from whoosh.query import Phrase
 
 from hub.extensions import db
-from hub.search import indexing, phrases
-from hub.search.facets import MaskSet, table_for
-from hub.search.matchset import match_mask, term_masks
+from hub.search import indexing
+from hub.search.engine import MaskSet, match_mask, phrases, term_masks
+from hub.search.facets import table_for
 from hub.search.query import SearchRequest, live_searcher, search
 from tests import factories
 
@@ -70,10 +71,10 @@ def test_phrase_mask_matches_exactly_what_whoosh_finds(corpus):
                 assert phrases.handles(node, searcher)
                 expected = whoosh_mask(node, searcher, table)
                 ours = phrases.phrase_mask(
-                    node, searcher, term_masks(searcher, table).get, table.live, table.size
+                    node, searcher, term_masks(searcher, table.size).get, table.live, table.size
                 )
                 assert ours == expected, (fieldname, terms)
-                assert match_mask(node, searcher, table) == expected
+                assert match_mask(node, searcher, table.live, table.size) == expected
                 checked += 1
                 matched += ours != 0
     assert checked > 150
@@ -113,7 +114,7 @@ def test_changed_document_is_matched_by_its_new_text_only(corpus):
     with live_searcher() as searcher:
         table = table_for(searcher)
         node = Phrase("body_en", ["data", "data", "data"])
-        docs = list(MaskSet(match_mask(node, searcher, table), table.size))
+        docs = list(MaskSet(match_mask(node, searcher, table.live, table.size), table.size))
         slugs = {searcher.stored_fields(d)["slug"] for d in docs}
     assert "doc-0-3" in slugs
     assert all(re.fullmatch(r"doc-\d-\d+", s) for s in slugs)

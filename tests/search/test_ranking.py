@@ -1,7 +1,7 @@
 """Ranking: the weighting, field weights and query rewriting, on a real index under 5,000 documents.
 
 Whoosh's ``Or`` uses an array matcher on such small indexes and ranks nested ORs wrongly
-(search-notes.md); every rewrite must keep this invariant: adding an OR clause never removes the
+(docs/search.md); every rewrite must keep this invariant: adding an OR clause never removes the
 plain query's top hit from the top 10.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from whoosh.query import And, AndNot, Or, Phrase, Term
 
 from hub.search import indexing, ranking
+from hub.search.engine import summed_terms
 from hub.search.query import SearchRequest, live_searcher, search, text_query
 from tests import factories
 
@@ -104,7 +105,7 @@ def test_a_title_weighs_less_than_the_body_so_its_words_are_not_counted_twice():
 def test_summed_terms_of_ors_carry_the_boosts_whoosh_applies():
     a, b, c = (Term("body_en", w, boost=bw) for w, bw in (("a", 1.0), ("b", 0.5), ("c", 1.0)))
     query = Or([a, Or([b, c], boost=0.3), Or([Term("title_en", "d")], boost=9.0)], boost=2.0)
-    terms = ranking.summed_terms(query)
+    terms = summed_terms(query)
     # Whoosh ignores the boost of an OR with a single child (its child's matcher is used as is).
     assert [(t.text, w) for t, w in terms] == [("a", 2.0), ("b", 0.6), ("c", 0.6), ("d", 2.0)]
 
@@ -120,15 +121,14 @@ def test_summed_terms_of_ors_carry_the_boosts_whoosh_applies():
     ],
 )
 def test_queries_that_are_not_sums_of_terms_take_the_matcher_path(query):
-    assert ranking.summed_terms(query) is None
+    assert summed_terms(query) is None
 
 
-def test_summed_scores_rank_matches_as_whooshs_matchers_do(corpus, monkeypatch):
+def test_summed_scores_rank_matches_as_whooshs_matchers_do(corpus):
     """The same documents, order and scores (to rounding) as the matcher tree, for word
     queries with title weights and feedback-like boosted clauses, over every match."""
-    from hub.search import query as hub_query
+    from hub.search.engine import match_mask, rank_matches
     from hub.search.facets import table_for
-    from hub.search.matchset import match_mask
 
     rng = random.Random(11)
     texts = [" ".join(rng.sample(WORDS, k)) for k in (1, 2, 3, 3, 5, 8) for _ in range(4)]
@@ -140,12 +140,10 @@ def test_summed_scores_rank_matches_as_whooshs_matchers_do(corpus, monkeypatch):
             parsed = text_query(searcher, text, [])
             extra = Or([Term("body_en", w) for w in rng.sample(WORDS, 6)], boost=0.35)
             for ranked in (ranking.rewrite(parsed, searcher), ranking.SafeOr([parsed, extra])):
-                assert ranking.summed_terms(ranked) is not None, text
-                matches = match_mask(parsed, searcher, table)
-                summed = hub_query._rank_matches(searcher, ranked, matches, size)
-                with monkeypatch.context() as patch:
-                    patch.setattr(ranking, "summed_terms", lambda query: None)
-                    walked = hub_query._rank_matches(searcher, ranked, matches, size)
+                assert summed_terms(ranked) is not None, text
+                matches = match_mask(parsed, searcher, table.live, size)
+                summed = rank_matches(searcher, ranked, matches, size)
+                walked = rank_matches(searcher, ranked, matches, size, summed=False)
                 assert len(summed) == len(walked) > 0, text
                 assert [d for d, _s in summed] == [d for d, _s in walked], text
                 assert [s for _d, s in summed] == pytest.approx([s for _d, s in walked]), text

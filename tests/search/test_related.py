@@ -1,6 +1,6 @@
 """Related documents ("more like this") through the search index: ranked by shared wording, never
 the document itself, never what the viewer may not read, safe on an empty index or for a draft,
-and ranked by the binary-tree OR matcher (search-notes.md: the array matcher Whoosh picks under
+and ranked by the binary-tree OR matcher (docs/search.md: the array matcher Whoosh picks under
 5,000 documents ranks ORs wrongly)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from whoosh.query import Or, Query
 from hub.accounts.models import Role
 from hub.documents.models import Kind, Status, Visibility
 from hub.search import indexing
+from hub.search.engine import SafeOr
 from hub.search.query import forget_searcher, live_searcher
-from hub.search.ranking import SafeOr
 from hub.search.related import related_documents, related_query
 from tests import factories
 
@@ -124,7 +124,7 @@ def test_a_change_to_the_index_is_seen_by_the_next_related_list(solar):
     assert titles(solar)[0] == "Lantern warranties"
 
 
-# --- the OR matcher (search-notes.md) ---
+# --- the OR matcher (docs/search.md) ---
 
 
 def _parts(query: Query) -> list[Query]:

@@ -130,7 +130,7 @@ def test_feedback_reorders_the_same_matches_and_keeps_the_plain_top_hit(long_tex
     plain = search(SearchRequest(LONG_QUESTION, per_page=100), viewer=None)
     assert with_feedback.total == plain.total
     assert {h.slug for h in with_feedback.hits} == {h.slug for h in plain.hits}
-    # The OR-matcher guard (search-notes.md): adding clauses never drops the plain top hit.
+    # The OR-matcher guard (docs/search.md): adding clauses never drops the plain top hit.
     assert plain.hits[0].slug in [h.slug for h in with_feedback.hits[:10]]
     assert with_feedback.hits[0].slug.startswith("long-")
 

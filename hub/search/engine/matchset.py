@@ -3,9 +3,9 @@
 Whoosh would find it by stepping its matcher tree once per matching document, which for an OR of
 common words is most of a search's time. For the shapes our parser produces (terms combined with
 AND, OR and NOT) the set is instead combined from each term's postings as bit sets, and each
-term's bit set is kept with the searcher, so words shared between different queries are read once
-per index version. Phrases are checked from the words' positions (phrases.py); anything else falls
-back to Whoosh for that part of the query only.
+term's bit set is kept per searcher (caches.py), so words shared between different queries are
+read once per index version. Phrases are checked from the words' positions (phrases.py); anything
+else falls back to Whoosh for that part of the query only.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 from whoosh import query as wq
 
-from hub.search import phrases, postings
-from hub.search.facets import FacetTable, mask_of
+from hub.search.engine import phrases, postings
+from hub.search.engine.bitsets import mask_of
+from hub.search.engine.caches import kept_with
 
 TERM_CACHE_SIZE = 4096
 
@@ -46,17 +47,14 @@ class TermMasks:
         return mask
 
 
-def term_masks(searcher: Any, table: FacetTable) -> TermMasks:
-    masks = getattr(searcher, "_hub_term_masks", None)
-    if masks is None:
-        masks = TermMasks(searcher.reader(), table.size)
-        searcher._hub_term_masks = masks
-    return masks
+def term_masks(searcher: Any, size: int) -> TermMasks:
+    """The searcher's word bit sets (``size``: its reader's document count)."""
+    return kept_with(searcher, "term_masks", lambda: TermMasks(searcher.reader(), size))
 
 
-def match_mask(q: wq.Query, searcher: Any, table: FacetTable) -> int:
-    """Documents matching ``q`` (deleted ones included: callers intersect with live ones)."""
-    masks = term_masks(searcher, table)
+def match_mask(q: wq.Query, searcher: Any, live: int, size: int) -> int:
+    """The live documents (bit set ``live`` of ``size`` documents) matching ``q``."""
+    masks = term_masks(searcher, size)
 
     def walk(node: wq.Query) -> int:
         if node is wq.NullQuery or isinstance(node, wq.NullQuery.__class__):
@@ -81,11 +79,11 @@ def match_mask(q: wq.Query, searcher: Any, table: FacetTable) -> int:
         if isinstance(node, wq.AndMaybe):
             return walk(node.a)
         if isinstance(node, wq.Not):
-            return table.live & ~walk(node.query)
+            return live & ~walk(node.query)
         if isinstance(node, wq.Every):
-            return table.live
+            return live
         if isinstance(node, wq.Phrase) and phrases.handles(node, searcher):
-            return phrases.phrase_mask(node, searcher, masks.get, table.live, table.size)
-        return mask_of(searcher.docs_for_query(node), table.size)
+            return phrases.phrase_mask(node, searcher, masks.get, live, size)
+        return mask_of(searcher.docs_for_query(node), size)
 
-    return walk(q) & table.live
+    return walk(q) & live

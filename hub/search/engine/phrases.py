@@ -17,15 +17,15 @@ from bisect import bisect_left
 from collections.abc import Callable
 from itertools import accumulate
 from operator import itemgetter
-from pickle import loads  # noqa: S403 - the index's own postings
+from pickle import loads
 from typing import Any
 
 from whoosh import formats
 from whoosh.query import Phrase
 from whoosh.system import _INT_SIZE
 
-from hub.search import postings
-from hub.search.facets import MaskSet, mask_of
+from hub.search.engine import postings
+from hub.search.engine.bitsets import MaskSet, mask_of
 
 
 def handles(node: Phrase, searcher: Any) -> bool:

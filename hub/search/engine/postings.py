@@ -30,7 +30,7 @@ def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int
     while i < n and matcher.is_active():
         top = matcher.block_max_id()
         if docs[i] > top:
-            matcher._next_block()  # noqa: SLF001 - skipped without reading its data
+            matcher._next_block()  # skipped without reading its data
             continue
         ids = block_ids(matcher)
         found, j = [], 0
@@ -41,7 +41,7 @@ def blocks_at(matcher: Any, docs: Sequence[int]) -> Iterator[list[tuple[int, int
             i += 1
         if found:
             yield found
-        matcher._next_block()  # noqa: SLF001
+        matcher._next_block()
 
 
 def segment_postings(leaf: Any, fieldname: str, btext: bytes) -> Any:
@@ -65,7 +65,7 @@ def all_ids(reader: Any, fieldname: str, btext: bytes) -> Iterator[int]:
         while matcher.is_active():
             ids = block_ids(matcher)
             yield from (offset + d for d in ids) if offset else ids
-            matcher._next_block()  # noqa: SLF001
+            matcher._next_block()
 
 
 def readable(matcher: Any) -> bool:
@@ -76,13 +76,13 @@ def readable(matcher: Any) -> bool:
 
 def block_ids(matcher: Any) -> Sequence[int]:
     """The current block's document numbers (what ``matcher.id()`` gives for each posting)."""
-    if matcher._ids is None:  # noqa: SLF001
-        matcher._read_ids()  # noqa: SLF001
-    return matcher._ids  # noqa: SLF001
+    if matcher._ids is None:
+        matcher._read_ids()
+    return matcher._ids
 
 
 def values(matcher: Any) -> Sequence[bytes]:
     """The current block's values (what ``matcher.value()`` gives for each posting)."""
-    if matcher._values is None:  # noqa: SLF001
-        matcher._read_values()  # noqa: SLF001
-    return matcher._values  # noqa: SLF001
+    if matcher._values is None:
+        matcher._read_values()
+    return matcher._values
