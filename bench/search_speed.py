@@ -275,7 +275,7 @@ class Hub:
             doc.status = Status.SUBMITTED  # set-up: the focal point's submission
             db.session.commit()
             doc_id = doc.id
-            indexing.drain()
+            indexing.catch_up()
         client = self.app.test_client()
         token = _csrf(client, "/login")
         response = client.post(

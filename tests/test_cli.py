@@ -41,7 +41,7 @@ def drop_from_index(doc_id: int) -> None:
 @pytest.fixture
 def indexed_brief(app):
     doc = factories.document(kind=Kind.POLICY_BRIEF, body="Notes on echidnaform clusters.")
-    indexing.drain()
+    indexing.catch_up()
     return doc
 
 
@@ -188,7 +188,7 @@ def test_check_index_exits_1_after_a_crash_before_the_index_commit(app, runner):
     app.config["INDEX_FAULTS"] = {"before_index_commit"}
     factories.document(kind=Kind.POLICY_BRIEF)
     with pytest.raises(indexing.SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
     app.config["INDEX_FAULTS"] = set()
 
     result = runner.invoke(args=["hub", "check-index"])

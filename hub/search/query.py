@@ -131,7 +131,7 @@ def live_searcher() -> Iterator[Searcher]:
     """A searcher on the live index, reused between searches in the same thread.
 
     Opening a searcher costs about a third of a query; it is refreshed when the index changes
-    (a drain commits a new segment, or a rebuild swaps generations).
+    (a catch-up commits a new segment, or a rebuild swaps generations).
     """
     store = get_store()
     key = (str(store.root), store.current_name())
