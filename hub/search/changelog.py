@@ -24,18 +24,20 @@ import json
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from flask import current_app, has_app_context
+from sqlalchemy import delete, event, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from hub.dbtypes import utcnow
+from hub.documents.models import Attachment, Document
 from hub.search.models import IndexChange, IndexHost, IndexLog
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,66 @@ class Position:
         data = json.loads(text)
         gaps = tuple(Gap(int(lo), int(hi), float(seen)) for lo, hi, seen in data.get("gaps", []))
         return cls(applied=int(data["applied"]), gaps=gaps)
+
+
+# --- writing the log: session hooks ---
+
+
+def enqueue(session: Session, document_ids: Iterable[int]) -> None:
+    """Add change-log rows in the caller's transaction; the session hook calls it for every
+    change."""
+    rows = [{"document_id": i} for i in sorted(set(document_ids)) if i is not None]
+    if rows:
+        session.connection().execute(IndexChange.__table__.insert(), rows)
+        session.info["hub_changes_written"] = True
+
+
+def _changed_document_ids(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Document):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            ids.add(obj.id)
+        elif isinstance(obj, Attachment):
+            ids.add(obj.document_id or (obj.document.id if obj.document else None))
+    ids.discard(None)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _log_after_flush(session: Session, flush_context) -> None:  # noqa: ANN001
+    ids = _changed_document_ids(session)
+    if ids:
+        enqueue(session, ids)
+
+
+_inline = threading.local()
+
+
+@event.listens_for(Session, "after_commit")
+def _catch_up_inline(session: Session) -> None:
+    """With ``INDEX_FOLLOW = "inline"`` (tests, scripts) the index follows each commit that
+    wrote change rows. catch_up() reads in a session of its own, after the commit, and writes no
+    change rows, so it never comes back here; the guard makes that certain."""
+    if not session.info.pop("hub_changes_written", False) or not has_app_context():
+        return
+    if current_app.config.get("INDEX_FOLLOW") != "inline" or getattr(_inline, "active", False):
+        return
+    from hub.search.indexing import catch_up  # the applying side imports this module
+
+    _inline.active = True
+    try:
+        catch_up()
+    except Exception:
+        log.exception("search index update failed; the change log keeps the change for a retry")
+    finally:
+        _inline.active = False
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop("hub_changes_written", None)
 
 
 # --- the position stored with the index ---

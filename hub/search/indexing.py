@@ -19,22 +19,21 @@ import json
 import logging
 import os
 import shutil
-import threading
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, inspect, select
+from flask import Flask, current_app
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.writing import IndexWriter
 
 from hub import permissions
 from hub.documents.body_text import Rendered, body_text, store_rendered
-from hub.documents.models import Attachment, Document, Status
+from hub.documents.models import Document, Status
 from hub.extensions import db
 from hub.search import changelog
 from hub.search.analysis import group_for
@@ -142,62 +141,9 @@ def entry_for(doc: Document, rendered: list[Rendered] | None = None) -> dict:
     return entry
 
 
-# --- the change log ---
+# --- the change log (rows written by changelog.py's session hooks) ---
 
-
-def enqueue(session: Session, document_ids: Iterable[int]) -> None:
-    """Add change-log rows in the caller's transaction; the session hook calls it for every
-    change."""
-    rows = [{"document_id": i} for i in sorted(set(document_ids)) if i is not None]
-    if rows:
-        session.connection().execute(IndexChange.__table__.insert(), rows)
-        session.info["hub_changes_written"] = True
-
-
-def _changed_document_ids(session: Session) -> set[int]:
-    ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Document):
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
-            ids.add(obj.id)
-        elif isinstance(obj, Attachment):
-            ids.add(obj.document_id or (obj.document.id if obj.document else None))
-    ids.discard(None)
-    return ids
-
-
-@event.listens_for(Session, "after_flush")
-def _log_after_flush(session: Session, flush_context) -> None:  # noqa: ANN001
-    ids = _changed_document_ids(session)
-    if ids:
-        enqueue(session, ids)
-
-
-_inline = threading.local()
-
-
-@event.listens_for(Session, "after_commit")
-def _catch_up_inline(session: Session) -> None:
-    """With ``INDEX_FOLLOW = "inline"`` (tests, scripts) the index follows each commit that
-    wrote change rows. catch_up() reads in a session of its own, after the commit, and writes no
-    change rows, so it never comes back here; the guard makes that certain."""
-    if not session.info.pop("hub_changes_written", False) or not has_app_context():
-        return
-    if current_app.config.get("INDEX_FOLLOW") != "inline" or getattr(_inline, "active", False):
-        return
-    _inline.active = True
-    try:
-        catch_up()
-    except Exception:
-        log.exception("search index update failed; the change log keeps the change for a retry")
-    finally:
-        _inline.active = False
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop("hub_changes_written", None)
+enqueue = changelog.enqueue
 
 
 # --- writers ---
