@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from hub import create_app
 from hub.documents.models import Document, Status
 from hub.extensions import db
 from hub.search import follower, indexing
@@ -153,3 +154,16 @@ def test_follower_prunes_the_log_it_no_longer_needs(production_following):
     finally:
         thread.stop()
         thread.join(10)
+
+
+def test_an_unknown_follow_mode_is_refused_at_start(app):
+    with pytest.raises(ValueError, match="INDEX_FOLLOW must be one of thread, inline"):
+        create_app(dict(app.config, INDEX_FOLLOW="sometimes"))
+
+
+def test_production_settings_follow_in_a_thread_and_tests_inline(app):
+    settings = {key: value for key, value in app.config.items() if key != "INDEX_FOLLOW"}
+    production = create_app(dict(settings, TESTING=False))
+
+    assert production.config["INDEX_FOLLOW"] == "thread"
+    assert app.config["INDEX_FOLLOW"] == "inline"
