@@ -153,7 +153,9 @@ def reindex() -> None:
     """Rebuild the search index from the database into a fresh folder and swap it in."""
     from hub.search import indexing
 
-    result = indexing.rebuild(progress=_Progress("Indexing", threshold=1))
+    result = indexing.rebuild(
+        progress=_Progress("Indexing", threshold=1), reason="flask hub reindex"
+    )
     rate = result.documents / result.seconds if result.seconds else 0.0
     click.echo(
         f"Indexed {result.documents} documents in {result.seconds:.2f} s ({rate:.0f} docs/s)"
@@ -170,7 +172,7 @@ def check_index(repair: bool) -> None:
     report = indexing.check()
     click.echo(
         f"missing {len(report.missing)}, extra {len(report.extra)}, stale {len(report.stale)}, "
-        f"outbox pending {report.pending} ({time.perf_counter() - started:.2f} s)"
+        f"changes pending {report.pending} ({time.perf_counter() - started:.2f} s)"
     )
     for label, ids in (
         ("missing", report.missing),
@@ -186,6 +188,19 @@ def check_index(repair: bool) -> None:
         click.echo("repaired")
         return
     sys.exit(1)
+
+
+@hub_cli.command("follow")
+def follow() -> None:
+    """Keep this host's search index in step with the change log until stopped (SIGTERM).
+
+    Run one per host next to the web workers (docs/deployment.md); web requests never write
+    the index."""
+    from flask import current_app
+
+    from hub.search import follower
+
+    follower.run_forever(current_app._get_current_object())
 
 
 ROLE_NAMES = {"admin": "an administrator", "editor": "a Secretariat editor"}

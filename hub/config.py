@@ -24,6 +24,14 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_PER_PAGE": "PER_PAGE",
     "HUB_INDEX_WRITER_TIMEOUT": "INDEX_WRITER_TIMEOUT",
     "HUB_CHECK_INDEX_ON_START": "CHECK_INDEX_ON_START",
+    "HUB_INDEX_HOST": "INDEX_HOST_NAME",
+    "HUB_INDEX_FOLLOW": "INDEX_FOLLOW",
+    "HUB_INDEX_FOLLOW_INTERVAL": "INDEX_FOLLOW_INTERVAL",
+    "HUB_INDEX_HOST_LIVE_SECONDS": "INDEX_HOST_LIVE_SECONDS",
+    "HUB_INDEX_GAP_SECONDS": "INDEX_GAP_SECONDS",
+    "HUB_INDEX_HEARTBEAT_SECONDS": "INDEX_HEARTBEAT_SECONDS",
+    "HUB_INDEX_CHECK_SECONDS": "INDEX_CHECK_SECONDS",
+    "HUB_INDEX_PRUNE_SECONDS": "INDEX_PRUNE_SECONDS",
     "HUB_ENV": "HUB_ENV",
     "HUB_MAIL_SERVER": "MAIL_SERVER",
     "HUB_MAIL_PORT": "MAIL_PORT",
@@ -41,12 +49,22 @@ ENV_SETTINGS: dict[str, str] = {
 def _coerce(key: str, value: str) -> Any:
     if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT", "SEARCH_ANALYTICS_KEEP_DAYS"}:
         return int(value)
-    if key == "INDEX_WRITER_TIMEOUT":
+    if key in FLOAT_SETTINGS:
         return float(value)
     if key in {"CHECK_INDEX_ON_START", "MAIL_USE_TLS"}:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value
 
+
+FLOAT_SETTINGS = {
+    "INDEX_WRITER_TIMEOUT",
+    "INDEX_FOLLOW_INTERVAL",
+    "INDEX_HOST_LIVE_SECONDS",
+    "INDEX_GAP_SECONDS",
+    "INDEX_HEARTBEAT_SECONDS",
+    "INDEX_CHECK_SECONDS",
+    "INDEX_PRUNE_SECONDS",
+}
 
 KNOWN_ENVIRONMENTS = {"development", "production"}
 
@@ -99,6 +117,17 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "PER_PAGE": 20,
         "INDEX_WRITER_TIMEOUT": 30.0,
         "CHECK_INDEX_ON_START": True,
+        # Index hosts (docs/deployment.md). Empty host name: the machine's name and a hash of
+        # the index folder. The follower applies the change log every INDEX_FOLLOW_INTERVAL s.
+        "INDEX_HOST_NAME": "",
+        "INDEX_FOLLOW_INTERVAL": 0.2,
+        "INDEX_HEARTBEAT_SECONDS": 10.0,
+        "INDEX_CHECK_SECONDS": 3600.0,
+        "INDEX_PRUNE_SECONDS": 600.0,
+        # A host not seen for this long no longer holds back pruning; it rebuilds on return.
+        "INDEX_HOST_LIVE_SECONDS": 3600.0,
+        # How long a host waits for a change id that a later id overtook (changelog.py).
+        "INDEX_GAP_SECONDS": 120.0,
         "BABEL_DEFAULT_LOCALE": "en",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "HUB_ENV": "development",
@@ -137,6 +166,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         if value not in (None, ""):
             settings[key] = _coerce(key, value)
     settings.update(overrides or {})
+    # Tests see each commit in the index at once; production hosts follow the log in a thread.
+    settings.setdefault("INDEX_FOLLOW", "inline" if settings.get("TESTING") else "thread")
     if not settings.get("SECRET_KEY"):
         if settings["HUB_ENV"] == "production":
             settings["SECRET_KEY_GENERATED"] = True

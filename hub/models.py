@@ -29,7 +29,7 @@ from hub.notifications.models import Category, Digest, Notification, Notificatio
 from hub.peers import models as peers_models
 from hub.reporting import models as reporting_models
 from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
-from hub.search.models import IndexOutbox, SearchDay, SearchQueryDay
+from hub.search.models import IndexChange, IndexHost, IndexLog, SearchDay, SearchQueryDay
 
 __all__ = [
     "Area",
@@ -43,7 +43,9 @@ __all__ = [
     "Document",
     "DocumentArea",
     "ExtractionStatus",
-    "IndexOutbox",
+    "IndexChange",
+    "IndexHost",
+    "IndexLog",
     "Kind",
     "LoginAttempt",
     "Notification",

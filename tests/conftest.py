@@ -41,6 +41,7 @@ def _config(database_url: str, tmp: Path) -> dict:
         "DATA_DIR": str(tmp / "data"),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "CHECK_INDEX_ON_START": False,
+        "INDEX_FOLLOW": "inline",
         "AUDIT_LOG": str(tmp / "audit.log"),
     }
 

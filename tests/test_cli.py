@@ -41,7 +41,7 @@ def drop_from_index(doc_id: int) -> None:
 @pytest.fixture
 def indexed_brief(app):
     doc = factories.document(kind=Kind.POLICY_BRIEF, body="Notes on echidnaform clusters.")
-    indexing.drain()
+    indexing.catch_up()
     return doc
 
 
@@ -171,7 +171,7 @@ def test_check_index_exits_0_on_a_consistent_index(runner, indexed_brief):
     result = runner.invoke(args=["hub", "check-index"])
 
     assert result.exit_code == 0
-    assert result.stdout.startswith("missing 0, extra 0, stale 0, outbox pending 0 ")
+    assert result.stdout.startswith("missing 0, extra 0, stale 0, changes pending 0 ")
 
 
 def test_check_index_exits_1_when_a_document_is_missing_from_the_index(runner, indexed_brief):
@@ -185,17 +185,18 @@ def test_check_index_exits_1_when_a_document_is_missing_from_the_index(runner, i
 
 
 def test_check_index_exits_1_after_a_crash_before_the_index_commit(app, runner):
+    indexing.catch_up()  # this host has joined the log; its next catch-up crashes
     app.config["INDEX_FAULTS"] = {"before_index_commit"}
     factories.document(kind=Kind.POLICY_BRIEF)
     with pytest.raises(indexing.SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
     app.config["INDEX_FAULTS"] = set()
 
     result = runner.invoke(args=["hub", "check-index"])
 
     assert result.exit_code == 1
-    assert result.stdout.startswith("missing 1, extra 0, stale 0, outbox pending ")
-    assert "outbox pending 0 " not in result.stdout
+    assert result.stdout.startswith("missing 1, extra 0, stale 0, changes pending ")
+    assert "changes pending 0 " not in result.stdout
 
 
 def test_check_index_repair_puts_the_missing_document_back(app, runner, indexed_brief):

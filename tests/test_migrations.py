@@ -30,7 +30,9 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path):
         downgrade(revision="base")
         assert "documents" not in inspect(db.engine).get_table_names()
         upgrade()
-        assert "index_outbox" in inspect(db.engine).get_table_names()
+        assert {"index_changes", "index_hosts", "index_log"} <= set(
+            inspect(db.engine).get_table_names()
+        )
         db.engine.dispose()
 
 
@@ -54,4 +56,26 @@ def test_upgrading_a_populated_database_keeps_every_row(tmp_path):
         upgrade()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM revisions").scalar() == 1
+        db.engine.dispose()
+
+
+def test_upgrade_keeps_unapplied_outbox_rows_in_the_change_log(tmp_path):
+    app = _fresh_app(tmp_path, f"sqlite:///{tmp_path / 'o.sqlite'}")
+    with app.app_context():
+        upgrade(revision="0013")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO index_outbox (id, document_id, created_at) "
+                "VALUES (7, 3, '2025-01-01 00:00:00')"
+            )
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            kept = conn.exec_driver_sql("SELECT id, document_id FROM index_changes").all()
+            conn.exec_driver_sql(
+                "INSERT INTO index_changes (document_id, created_at) "
+                "VALUES (4, '2025-01-01 00:00:00')"
+            )
+            after = conn.exec_driver_sql("SELECT max(id) FROM index_changes").scalar()
+        assert [tuple(row) for row in kept] == [(7, 3)]
+        assert after == 8
         db.engine.dispose()

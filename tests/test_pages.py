@@ -48,7 +48,7 @@ def ghana_pilot(app):
 
 def publish(**kwargs):
     doc = factories.document(**kwargs)
-    indexing.drain()
+    indexing.catch_up()
     return doc
 
 
@@ -165,7 +165,7 @@ def _with_attachment(tmp_path, *, status=Status.PUBLISHED):
     doc = factories.document(status=status, commit=False)
     doc.attachments.append(attachment_from_file(source, filename="annex.pdf"))
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
     return doc, doc.attachments[0]
 
 
@@ -214,7 +214,7 @@ def _guidebook():
     prepare = factories.document(title="Preparing", position=2, **g)
     scope = factories.document(title="Scope", position=1, parent=prepare, **g)
     vision = factories.document(title="Vision", position=2, parent=prepare, **g)
-    indexing.drain()
+    indexing.catch_up()
     return intro, prepare, scope, vision
 
 

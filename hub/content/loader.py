@@ -278,8 +278,8 @@ def load_paths(
         if progress:
             progress(n, len(ordered))
     try:
-        indexing.drain()
-    except Exception as exc:  # the outbox keeps the rows; start-up or the next load retries
+        indexing.catch_up()
+    except Exception as exc:  # the change log keeps the rows; the follower retries
         report.index_error = f"search index not updated: {exc}"
     return report
 

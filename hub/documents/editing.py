@@ -261,8 +261,5 @@ def _extract(app: Flask, attachment_id: int) -> None:
         attachment = db.session.get(Attachment, attachment_id)
         if attachment is not None:
             extract_into(attachment)
-            db.session.commit()
-            from hub.search.indexing import drain_quietly
-
-            drain_quietly()
+            db.session.commit()  # the host's follower (or, inline, the commit) indexes it
         db.session.remove()

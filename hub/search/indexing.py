@@ -1,40 +1,43 @@
 """The one path from documents to the search index.
 
-The database is the source of truth. Every change to a document writes an ``IndexOutbox`` row in the
-same transaction (a session hook does it, so no ORM code path can forget; bulk UPDATE or DELETE
-statements bypass the ORM and must call ``enqueue()`` for the ids they touch). ``drain()`` applies
-those rows
-to Whoosh; ``check()`` compares the index with the database; ``rebuild()`` builds a fresh index and
-swaps it in. Only these three open a writer, always with a timeout, and any failure cancels the
-writer so its lock is released. Applying a row twice gives the same index, so replays are safe.
+The database is the source of truth. Every change to a document writes an ``IndexChange`` row in
+the same transaction (a session hook does it, so no ORM code path can forget; bulk UPDATE or
+DELETE statements bypass the ORM and must call ``enqueue()`` for the ids they touch).
+``catch_up()`` applies the change log from this host's position to this host's index
+(changelog.py, docs/deployment.md); ``check()`` compares the index with the database;
+``rebuild()`` builds a fresh index and swaps it in. Only these (and ``repair()``) open a writer,
+always with a timeout, and any failure cancels the writer so its lock is released. Applying a row
+twice gives the same index, so replays are safe.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import shutil
-import threading
+import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
-from flask import Flask, current_app, g
-from sqlalchemy import delete, event, func, inspect, select
+from flask import Flask, current_app
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.writing import IndexWriter
 
 from hub import permissions
 from hub.documents.body_text import Rendered, body_text, store_rendered
-from hub.documents.models import Attachment, Document, Status
+from hub.documents.models import Document, Status
 from hub.extensions import db
+from hub.search import changelog
 from hub.search.analysis import group_for
 from hub.search.engine import WRITER_OPTIONS, rebuild_writer
-from hub.search.models import IndexOutbox
+from hub.search.models import IndexChange
 from hub.search.schema import text_field
 from hub.search.store import IndexStore
 
@@ -136,48 +139,9 @@ def entry_for(doc: Document, rendered: list[Rendered] | None = None) -> dict:
     return entry
 
 
-# --- the outbox ---
+# --- the change log (rows written by changelog.py's session hooks) ---
 
-
-def enqueue(session: Session, document_ids: Iterable[int]) -> None:
-    """Add outbox rows in the caller's transaction; the session hook calls it for every change."""
-    rows = [{"document_id": i} for i in sorted(set(document_ids)) if i is not None]
-    if rows:
-        session.connection().execute(IndexOutbox.__table__.insert(), rows)
-        session.info["hub_outbox_written"] = True
-
-
-def _changed_document_ids(session: Session) -> set[int]:
-    ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Document):
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
-            ids.add(obj.id)
-        elif isinstance(obj, Attachment):
-            ids.add(obj.document_id or (obj.document.id if obj.document else None))
-    ids.discard(None)
-    return ids
-
-
-@event.listens_for(Session, "after_flush")
-def _outbox_after_flush(session: Session, flush_context) -> None:  # noqa: ANN001
-    ids = _changed_document_ids(session)
-    if ids:
-        enqueue(session, ids)
-
-
-@event.listens_for(Session, "after_commit")
-def _remember_pending(session: Session) -> None:
-    if session.info.pop("hub_outbox_written", False):
-        # Outside an app context (plain scripts) there is no ``g``: drain is explicit there.
-        with contextlib.suppress(RuntimeError):
-            g.hub_index_pending = True
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop("hub_outbox_written", None)
+enqueue = changelog.enqueue
 
 
 # --- writers ---
@@ -224,8 +188,8 @@ def _load_documents(ids: Iterable[int], session: Session | None = None) -> dict[
     return {doc.id: doc for doc in session.scalars(stmt)}
 
 
-def _apply(writer: IndexWriter, document_ids: Iterable[int]) -> None:
-    docs = _load_documents(document_ids)
+def _apply(writer: IndexWriter, document_ids: Iterable[int], session: Session) -> None:
+    docs = _load_documents(document_ids, session)
     for doc_id in document_ids:
         doc = docs.get(doc_id)
         if doc is not None and is_indexable(doc):
@@ -234,44 +198,115 @@ def _apply(writer: IndexWriter, document_ids: Iterable[int]) -> None:
             writer.delete_by_term("id", str(doc_id))
 
 
-def drain(batch_size: int = 500) -> int:
-    """Apply pending outbox rows to the index; returns how many documents were updated."""
-    store = get_store()
-    done = 0
-    while True:
-        ix, writer = _live_writer(store)
+@contextlib.contextmanager
+def _host_lock(store: IndexStore) -> Iterator[None]:
+    """One catch-up or rebuild at a time per index folder, across threads and processes, so a
+    position is always written by whoever applied the rows under it."""
+    store.root.mkdir(parents=True, exist_ok=True)
+    deadline = clock.monotonic() + current_app.config["INDEX_WRITER_TIMEOUT"]
+    with open(store.root / HOST_LOCK, "a") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if clock.monotonic() > deadline:
+                    raise TimeoutError(f"the index in {store.root} stayed locked") from None
+                clock.sleep(0.02)
         try:
-            rows = db.session.execute(
-                select(IndexOutbox.id, IndexOutbox.document_id)
-                .order_by(IndexOutbox.id)
-                .limit(batch_size)
-            ).all()
-            if not rows:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+HOST_LOCK = ".host.lock"
+
+
+def current_position(store: IndexStore | None = None) -> changelog.Position | None:
+    """The position stored with the live index, or None when there is no index or no position
+    (an index from before the change log, or a folder restored without one)."""
+    store = store or get_store()
+    name = store.current_name()
+    if name is None or not store.exists():
+        return None
+    return changelog.read_position(store.root / name)
+
+
+def catch_up(batch_size: int = 500) -> int:
+    """Apply the change log above this host's position to its index, in batches, and record
+    the new position; returns how many documents were updated. A host without a position (a
+    new host) or below the pruned horizon (down while the log it needed was pruned) rebuilds
+    from the database instead."""
+    store = get_store()
+    with _host_lock(store), Session(db.engine) as session:
+        return _catch_up_locked(store, session, batch_size, may_rebuild=True)
+
+
+def _catch_up_locked(
+    store: IndexStore, session: Session, batch_size: int, *, may_rebuild: bool
+) -> int:
+    position = current_position(store)
+    horizon = changelog.pruned_through(session)
+    reason = None
+    if position is None:
+        reason = "new host: the index has no recorded position in the change log"
+    elif position.floor < horizon:
+        reason = (
+            f"needs changes from id {position.floor + 1}, but the log was pruned through {horizon}"
+        )
+    if reason is not None:
+        if not may_rebuild:
+            raise RuntimeError(f"the index cannot join the change log: {reason}")
+        log.warning("index host %s %s: rebuilding from the database", changelog.host_name(), reason)
+        session.rollback()
+        return _rebuild_locked(store, session, None, reason).documents
+    return _apply_log(store, session, position, batch_size)
+
+
+def _apply_log(
+    store: IndexStore, session: Session, position: changelog.Position, batch_size: int
+) -> int:
+    gap_seconds = current_app.config["INDEX_GAP_SECONDS"]
+    start, done = position, 0
+    while True:
+        late, new = changelog.fetch(session, position, batch_size)
+        rows = [*late, *new]
+        if rows:
+            ix, writer = _live_writer(store)
+            try:
+                _apply(writer, sorted({r.document_id for r in rows}), session)
+                fault_point("before_index_commit")
+                writer.commit()
+            except BaseException:
                 writer.cancel()
-                db.session.rollback()
-                return done
-            document_ids = sorted({r.document_id for r in rows})
-            _apply(writer, document_ids)
-            fault_point("before_index_commit")
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            db.session.rollback()
-            raise
-        fault_point("after_index_commit")
-        db.session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows])))
-        db.session.commit()
-        done += len(document_ids)
-        if len(rows) < batch_size:
-            return done
+                session.rollback()
+                raise
+            fault_point("after_index_commit")
+            done += len({r.document_id for r in rows})
+        ids = [r.id for r in rows]
+        position = changelog.advance(position, ids, now=clock.time(), gap_seconds=gap_seconds)
+        if position != start:
+            changelog.write_position(store.root / store.current_name(), position)
+        if len(new) < batch_size:
+            break
+    if position != start and _record_due(store):
+        changelog.record_host(session, changelog.host_name(), str(store.root), position)
+        session.commit()
+    session.rollback()
+    return done
 
 
-def drain_quietly() -> None:
-    """Drain after a request; a failure leaves the rows in the outbox for the next drain."""
-    try:
-        drain()
-    except Exception:
-        log.exception("search index update failed; the outbox keeps the change for a retry")
+_recorded_at: dict[str, float] = {}
+
+
+def _record_due(store: IndexStore) -> bool:
+    """Write the host's position to the database at most once per heartbeat interval: a
+    position there that lags only makes pruning keep more, and it saves a commit per change."""
+    key, now = str(store.root), clock.monotonic()
+    if now - _recorded_at.get(key, -1e9) < current_app.config["INDEX_HEARTBEAT_SECONDS"]:
+        return False
+    _recorded_at[key] = now
+    return True
 
 
 # --- check and repair ---
@@ -289,8 +324,9 @@ class CheckReport:
         return not (self.missing or self.extra or self.stale)
 
 
-def _indexable_ids() -> list[int]:
-    return list(db.session.scalars(select(Document.id).where(Document.status == Status.PUBLISHED)))
+def _indexable_ids(session: Session | None = None) -> list[int]:
+    session = session or db.session
+    return list(session.scalars(select(Document.id).where(Document.status == Status.PUBLISHED)))
 
 
 def _iter_indexable(ids: list[int], chunk: int = 200) -> Iterator[Document]:
@@ -317,7 +353,7 @@ def check() -> CheckReport:
         missing=sorted(set(expected) - set(indexed)),
         extra=sorted(set(indexed) - set(expected)),
         stale=sorted(i for i in set(expected) & set(indexed) if expected[i] != indexed[i]),
-        pending=db.session.scalar(select(func.count(IndexOutbox.id))) or 0,
+        pending=changelog.pending(db.session, current_position(store)),
     )
     db.session.rollback()
     return report
@@ -330,7 +366,7 @@ def repair(report: CheckReport) -> None:
         return
     ix, writer = _live_writer(get_store())
     try:
-        _apply(writer, ids)
+        _apply(writer, ids, db.session)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -361,68 +397,99 @@ class IncompleteRebuild(RuntimeError):
     """A rebuild produced fewer documents than it was given; the live index was kept."""
 
 
-def rebuild(progress: Callable[[int, int], None] | None = None) -> RebuildReport:
-    """Build a complete index in a new folder and swap it in atomically.
+def rebuild(
+    progress: Callable[[int, int], None] | None = None, reason: str = "requested"
+) -> RebuildReport:
+    """Build a complete index in a new folder and swap it in atomically, then catch up.
 
-    The live index's write lock is held throughout, so drains wait instead of writing to a
-    generation that is about to be replaced; rows they leave are applied after the swap.
+    The position stored with the new generation is where it joined the log, read before the
+    build started (changelog.join_position), so changes made during the build are applied after
+    the swap. The host lock and the live index's write lock are held throughout, so catch-ups
+    and repairs wait instead of writing to a generation that is about to be replaced.
     """
-    import time as clock
-
-    started = clock.perf_counter()
     store = get_store()
+    with _host_lock(store), Session(db.engine) as session:
+        report = _rebuild_locked(store, session, progress, reason)
+    return report
+
+
+def _rebuild_locked(
+    store: IndexStore,
+    session: Session,
+    progress: Callable[[int, int], None] | None,
+    reason: str,
+) -> RebuildReport:
+    started = clock.perf_counter()
     old_writer = _live_writer(store)[1] if store.exists() else None
     try:
-        last_outbox = db.session.scalar(select(func.max(IndexOutbox.id)))
-        ids = _indexable_ids()
-        path, ix = store.create_generation()
-        writer = rebuild_writer(ix, len(ids))
-        rendered: list[Rendered] = []
-        try:
-            for n, doc in enumerate(_iter_indexable(ids), start=1):
-                writer.add_document(**entry_for(doc, rendered))
-                if len(rendered) >= STORE_RENDERED_EVERY:
-                    _store_rendered(rendered)
-                if progress:
-                    progress(n, len(ids))
-            writer.commit()  # a fresh index: one segment per process, nothing to merge
-        except BaseException:
-            writer.cancel()
-            shutil.rmtree(path, ignore_errors=True)
-            raise
-        built = ix.doc_count()
-        if built != len(ids):
-            # A writer process that died leaves its documents out without raising here (Whoosh's
-            # MpWriter does not report it): such a build must never replace the live index.
-            shutil.rmtree(path, ignore_errors=True)
-            raise IncompleteRebuild(f"the rebuild indexed {built} of {len(ids)} documents")
+        joined = changelog.join_position(
+            session, gap_seconds=current_app.config["INDEX_GAP_SECONDS"]
+        )
+        # Registered before the build, so a prune meanwhile keeps what this host will need.
+        name = changelog.host_name()
+        changelog.record_host(session, name, str(store.root), joined, rebuilt=reason)
+        session.commit()
+        ids = _indexable_ids(session)
+        session.rollback()
+        path = _build(store, ids, progress)
+        changelog.write_position(path, joined)
         store.swap(store.publish_build(path))
-        if last_outbox is not None:
-            db.session.execute(delete(IndexOutbox).where(IndexOutbox.id <= last_outbox))
-        db.session.commit()
-        _store_rendered(rendered)
     finally:
         if old_writer is not None:
             old_writer.cancel()
     store.prune()
-    drain()
+    _catch_up_locked(store, session, 500, may_rebuild=False)
     return RebuildReport(documents=len(ids), seconds=clock.perf_counter() - started)
 
 
+def _build(store: IndexStore, ids: list[int], progress: Callable[[int, int], None] | None) -> Path:
+    """A complete index of ``ids`` in a build folder; refused if it lost documents."""
+    path, ix = store.create_generation()
+    writer = rebuild_writer(ix, len(ids))
+    rendered: list[Rendered] = []
+    try:
+        for n, doc in enumerate(_iter_indexable(ids), start=1):
+            writer.add_document(**entry_for(doc, rendered))
+            if len(rendered) >= STORE_RENDERED_EVERY:
+                _store_rendered(rendered)
+            if progress:
+                progress(n, len(ids))
+        writer.commit()  # a fresh index: one segment per process, nothing to merge
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    built = ix.doc_count()
+    if built != len(ids):
+        # A writer process that died leaves its documents out without raising here (Whoosh's
+        # MpWriter does not report it): such a build must never replace the live index.
+        shutil.rmtree(path, ignore_errors=True)
+        raise IncompleteRebuild(f"the rebuild indexed {built} of {len(ids)} documents")
+    _store_rendered(rendered)
+    return path
+
+
 def startup_check() -> CheckReport | None:
-    """Cheap consistency check at start-up: replay the outbox, then compare counts.
+    """Cheap consistency check when a host's follower starts: rebuild an index that is missing
+    or has an older schema, catch up with the log, then compare counts.
 
     A full hash comparison runs only when the cheap signs disagree, so start-up stays fast.
     """
-    if not inspect(db.engine).has_table(IndexOutbox.__tablename__):
+    if not inspect(db.engine).has_table(IndexChange.__tablename__):
         return None  # schema not migrated yet: nothing to check
     store = get_store()
     if not store.is_current_schema():
         log.info("search index missing or built with an older schema: rebuilding")
-        rebuild()
+        rebuild(reason="index missing or built with an older schema")
         return None
-    drain()
-    with store.searcher() as searcher:
+    catch_up()
+    return cheap_check()
+
+
+def cheap_check() -> CheckReport | None:
+    """Compare the number of entries with the number of published documents; only when they
+    differ, compare every hash and repair. Returns the full report when one was made."""
+    with get_store().searcher() as searcher:
         indexed_count = searcher.doc_count()
     if indexed_count == len(_indexable_ids()):
         db.session.rollback()
@@ -437,26 +504,13 @@ def startup_check() -> CheckReport | None:
     return report
 
 
-_startup_lock = threading.Lock()
+FOLLOW_MODES = ("thread", "inline")
 
 
 def register(app: Flask) -> None:
-    state = {"checked": not app.config["CHECK_INDEX_ON_START"]}
-
-    @app.before_request
-    def _check_once() -> None:
-        if state["checked"]:
-            return
-        with _startup_lock:
-            if not state["checked"]:
-                try:
-                    startup_check()
-                except Exception:
-                    log.exception("start-up index check failed; search may be out of date")
-                state["checked"] = True
-
-    @app.after_request
-    def _drain_after_change(response):  # noqa: ANN001, ANN202
-        if g.pop("hub_index_pending", False):
-            drain_quietly()
-        return response
+    """Check how this app's index follows the change log. Requests never write the index:
+    with "thread" a follower (follower.py) applies the log, with "inline" (tests, scripts) the
+    commit hook above does."""
+    mode = app.config.setdefault("INDEX_FOLLOW", "thread")
+    if mode not in FOLLOW_MODES:
+        raise ValueError(f"INDEX_FOLLOW must be one of {', '.join(FOLLOW_MODES)}, not {mode!r}")

@@ -1,5 +1,6 @@
-"""The index outbox: one row per document change, written in the same transaction as the change.
-Also the daily search counts behind the Secretariat's search analytics."""
+"""The index change log: one row per document change, written in the same transaction as the
+change and read by every index host from its own position (docs/deployment.md). Also the daily
+search counts behind the Secretariat's search analytics."""
 
 from __future__ import annotations
 
@@ -12,13 +13,43 @@ from hub.dbtypes import UTCDateTime, utcnow
 from hub.extensions import db
 
 
-class IndexOutbox(db.Model):
-    __tablename__ = "index_outbox"
+class IndexChange(db.Model):
+    """One document changed. Consumers never delete rows: each host keeps its own position, and
+    ``changelog.prune_log()`` removes only what every live host has applied. AUTOINCREMENT on
+    SQLite so an id is never reused after a prune (a reused id would be below every position)."""
+
+    __tablename__ = "index_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # No foreign key: a deleted document must still reach the index as a removal.
     document_id: Mapped[int] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class IndexHost(db.Model):
+    """A host with a search index of its own, and how far it has applied the change log."""
+
+    __tablename__ = "index_hosts"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    index_dir: Mapped[str] = mapped_column(String(1000), default="")
+    # Every change with an id up to here is in this host's index: pruning keeps what is above.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The highest change applied; ids between position and here may still be in flight.
+    applied_through: Mapped[int] = mapped_column(Integer, default=0)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_rebuild_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_rebuild_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class IndexLog(db.Model):
+    """The one row saying how far the change log was pruned: a host below it must rebuild."""
+
+    __tablename__ = "index_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SearchQueryDay(db.Model):

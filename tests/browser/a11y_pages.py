@@ -114,7 +114,7 @@ def seed(out: str) -> None:
             by=None,
         )
         brief = db.session.scalar(select(Document).where(Document.slug == BRIEF))
-        indexing.drain()
+        indexing.catch_up()
         seeded.update(
             {
                 "draft_id": draft.id,

@@ -82,7 +82,7 @@ def seed(out: str) -> None:
                 workflow.apply(doc, "publish", by=editor)
                 made[key] = {"id": doc.id, "slug": doc.slug, "title": doc.title}
             sections[mode] = made
-        indexing.drain()
+        indexing.catch_up()
     Path(out).write_text(json.dumps({"sections": sections}), encoding="utf-8")
 
 

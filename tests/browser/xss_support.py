@@ -181,7 +181,7 @@ def seed(out: Path) -> None:
             )
         for thread in app.extensions.get("hub_extract_threads", []):
             thread.join(timeout=120)
-        indexing.drain()
+        indexing.catch_up()
     Path(out).write_text(json.dumps(entries, ensure_ascii=False))
 
 

@@ -204,7 +204,7 @@ def test_section_page_shows_tagged_documents_with_country_and_example_label(app,
     section = factories.document(kind=Kind.GUIDEBOOK_SECTION, country_code=None)
     brief = _tagged(section, title="Tagged example brief", country_code="KEN", is_example=True)
     hidden = _tagged(section, title="Tagged members brief", visibility=Visibility.MEMBERS)
-    indexing.drain()
+    indexing.catch_up()
 
     page = client.get(f"/guidebook/{section.slug}").get_data(as_text=True)
     part = page[page.index("Country experiences and briefs on this topic") :]

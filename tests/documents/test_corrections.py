@@ -34,7 +34,7 @@ def brief(app):
     doc = factories.document(
         title="Cassava clusters", body=OLD, goals=[2], areas=[Area.CAPABILITIES], tags=["agro"]
     )
-    indexing.drain()
+    indexing.catch_up()
     return doc
 
 
@@ -54,7 +54,7 @@ def _edit(correction: Document, by, **changes) -> None:
 def _reviewed(correction: Document, people) -> None:
     workflow.apply(correction, "submit", by=people["gha"])
     workflow.apply(correction, "publish", by=people["editor"], comment="Thanks.")
-    indexing.drain()
+    indexing.catch_up()
 
 
 def _hits(word: str, viewer=None) -> list[str]:
@@ -103,7 +103,7 @@ def test_published_brief_stays_live_and_searchable_with_its_old_text_until_the_c
     correction = corrections.start(brief, by=people["gha"])
     _edit(correction, people["gha"], body=NEW)
     workflow.apply(correction, "submit", by=people["gha"])
-    indexing.drain()
+    indexing.catch_up()
 
     db.session.expire_all()
     assert db.session.get(Document, brief.id).body == OLD

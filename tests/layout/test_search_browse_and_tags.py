@@ -25,7 +25,7 @@ def result_titles(html: str) -> list[str]:
 def test_empty_search_lists_the_latest_items_newest_first(client, app):
     published("Older brief", published_on=date(2023, 1, 1))
     published("Newer brief", published_on=date(2025, 1, 1))
-    indexing.drain()
+    indexing.catch_up()
 
     html = client.get("/search").data.decode()
 
@@ -35,7 +35,7 @@ def test_empty_search_lists_the_latest_items_newest_first(client, app):
 
 def test_empty_search_shows_the_facets_to_browse(client, app):
     published("Water brief", goals=[6])
-    indexing.drain()
+    indexing.catch_up()
 
     html = client.get("/search").data.decode()
 
@@ -47,7 +47,7 @@ def test_empty_search_keeps_members_only_and_draft_items_from_the_public(client,
     published("Public brief")
     published("Members brief", visibility=Visibility.MEMBERS)
     published("Draft brief", status=Status.DRAFT, published_on=None)
-    indexing.drain()
+    indexing.catch_up()
 
     html = client.get("/search").data.decode()
 
@@ -56,7 +56,7 @@ def test_empty_search_keeps_members_only_and_draft_items_from_the_public(client,
 
 def test_sdg_facet_names_the_goal(client, app):
     published("Hunger brief", body="Farming words.", goals=[2])
-    indexing.drain()
+    indexing.catch_up()
 
     html = client.get("/search", query_string={"q": "farming"}).data.decode()
 
@@ -66,7 +66,7 @@ def test_sdg_facet_names_the_goal(client, app):
 def test_tag_filter_finds_exactly_the_documents_with_that_tag(app):
     published("Tagged", tags=["Open data"])
     published("Mentions it", body="We like open data a lot.")
-    indexing.drain()
+    indexing.catch_up()
 
     found = search(SearchRequest("", filters={"tag": ["open data"]}), viewer=None)
 
@@ -76,7 +76,7 @@ def test_tag_filter_finds_exactly_the_documents_with_that_tag(app):
 def test_tag_typed_into_the_query_is_a_filter_too(app):
     published("Solar and tagged", body="Solar words.", tags=["Mini-grids"])
     published("Solar only", body="Solar words.")
-    indexing.drain()
+    indexing.catch_up()
 
     found = search(SearchRequest('solar tag:"mini-grids"'), viewer=None)
 
@@ -86,7 +86,7 @@ def test_tag_typed_into_the_query_is_a_filter_too(app):
 
 def test_tags_are_not_listed_as_a_facet(app):
     published("Tagged", tags=["Open data"])
-    indexing.drain()
+    indexing.catch_up()
 
     assert "tag" not in search(SearchRequest(""), viewer=None).facets
 
@@ -94,7 +94,7 @@ def test_tags_are_not_listed_as_a_facet(app):
 def test_a_documents_tag_links_to_a_search_that_finds_it(client, app):
     doc = factories.document(title="Tagged brief", tags=["Open data"])
     published("Untagged brief")
-    indexing.drain()
+    indexing.catch_up()
 
     page = client.get(f"/briefs/{doc.slug}").data.decode()
     href = unescape(re.search(r'<ul class="inline tags"><li><a href="([^"]+)"', page).group(1))

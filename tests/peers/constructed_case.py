@@ -176,5 +176,5 @@ def build() -> dict[str, OfferNeed]:
         db.session.add(item)
         items[spec.key] = item
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
     return items

@@ -130,7 +130,7 @@ def test_the_public_view_of_documents_counts_only_what_the_viewer_may_read(case)
         title="Members-only note on quantum sensing", body="Quantum sensing quantum sensing.",
         country_code="SRB", visibility=Visibility.MEMBERS,
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     key = similarity.key_terms("Quantum sensing", "")
     assert similarity.document_evidence(key, None, ["SRB"]) == {}
     member = factories.user(country_code="GHA")

@@ -1,5 +1,5 @@
 """Each document's text is analysed for its own language, and a query finds documents in its
-language by forms other than the exact word. Documents go through the real outbox and drain into a
+language by forms other than the exact word. Documents go through the real change log and catch-up into a
 real index; the analyzers are checked through search, and directly where a unit fact is clearer."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def multilingual(app):  # noqa: ANN001, ANN201
     }
     for lang, (title, body) in docs.items():
         factories.document(slug=f"doc-{lang}", title=title, body=body, summary="", language=lang)
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -154,7 +154,7 @@ def test_an_arabic_query_finds_a_text_spelt_with_hamza_and_taa_marbuta(app):
         slug="ar-hamza", title="الإحصاءات", body="إحصاءات المدرسة الابتدائية", summary="",
         language="ar",
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     assert slugs("احصاءات المدرسه") == ["ar-hamza"]
 
 

@@ -50,7 +50,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     for n in range(12):
         published(f"Irrigation note {n:02d}", body="Irrigation and water.",
                   published_on=date(2020, 1, 1 + n))  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -328,7 +328,7 @@ def test_pdf_match_reports_its_attachment_and_page(client, app):
         )
     )
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     entry = get(client, q="seagrass").json["results"][0]
 

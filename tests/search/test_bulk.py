@@ -115,7 +115,7 @@ def test_rebuild_writer_refuses_schemas_it_cannot_write(tmp_path: Path):
 def test_large_rebuilds_use_the_rebuild_writer_and_find_the_same(app, monkeypatch):
     for n in range(12):
         factories.document(title=f"Solar clinic {n}", body=f"Grid word{n} energy access.")
-    indexing.drain()
+    indexing.catch_up()
     before = postings_by_id(Path(indexing.get_store().open().storage.folder))
     used = []
     monkeypatch.setattr(bulk, "PARALLEL_REBUILD_FROM", 10)

@@ -39,11 +39,11 @@ def corpus(app):  # noqa: ANN001, ANN201
                     goals=[rng.choice((6, 7, 9))],
                 )
             )
-        indexing.drain()
+        indexing.catch_up()
     docs[1].body = "solar grid solar"
     db.session.delete(docs[2])
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 

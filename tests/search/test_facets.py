@@ -51,7 +51,7 @@ def corpus(app):  # noqa: ANN001, ANN201
         country_code="GHA", goals=[6], visibility=Visibility.MEMBERS,
         published_on=date(2024, 2, 1),
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -350,6 +350,6 @@ def test_a_new_reader_on_compound_segments_uses_the_cache_too(app):
 def test_the_hubs_writers_keep_segments_as_separate_files(corpus):
     indexing.rebuild()
     published("Water in Peru", body="Water for farms.", country_code="PER")
-    indexing.drain()
+    indexing.catch_up()
 
     assert not list(indexing.get_store().root.rglob("*.seg"))

@@ -1,7 +1,10 @@
-"""Keeping the search index in step with the database: the outbox, drain, check, repair, rebuild.
+"""Keeping the search index in step with the database: the change log, catch-up, check, repair,
+rebuild.
 
 Everything runs against the real SQLite database and a real Whoosh index in tmp_path. Crashes are
-simulated only through the project's own fault hook, ``app.config["INDEX_FAULTS"]``.
+simulated only through the project's own fault hook, ``app.config["INDEX_FAULTS"]``. Tests run
+with ``INDEX_FOLLOW = "inline"`` (each commit is caught up at once); those about what happens
+before a catch-up use the ``deferred`` fixture, as a host whose follower has not run yet.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from hub.documents.models import Attachment, Document, ExtractionStatus, Status,
 from hub.extensions import db
 from hub.search import indexing
 from hub.search.indexing import SimulatedCrash
-from hub.search.models import IndexOutbox
+from hub.search.models import IndexChange
 from hub.search.query import SearchRequest, search, text_query
 from tests import factories
 
@@ -41,11 +44,25 @@ def titles(q: str, viewer=None, **filters: str) -> list[str]:  # noqa: ANN001
     return sorted(h.title for h in search(SearchRequest(q, filters=filters), viewer=viewer).hits)
 
 
-def outbox_rows(document_id: int | None = None) -> int:
-    stmt = select(func.count(IndexOutbox.id))
+def log_rows(document_id: int | None = None) -> int:
+    stmt = select(func.count(IndexChange.id))
     if document_id is not None:
-        stmt = stmt.where(IndexOutbox.document_id == document_id)
+        stmt = stmt.where(IndexChange.document_id == document_id)
     return db.session.scalar(stmt)
+
+
+def pending() -> int:
+    """Rows of the log this host's index has not applied."""
+    return indexing.check().pending
+
+
+@pytest.fixture
+def deferred(app):  # noqa: ANN001, ANN201
+    """A host that has joined the log (built its index) and whose follower has not run since:
+    commits no longer reach the index by themselves, only an explicit catch_up() does."""
+    indexing.catch_up()
+    app.config["INDEX_FOLLOW"] = "thread"
+    return app
 
 
 def index_doc_count() -> int:
@@ -59,7 +76,7 @@ def stored_entries() -> dict[str, dict]:
 
 
 def delete_entry_directly(doc_id: int) -> None:
-    """Remove an entry behind the outbox's back, as a lost write would."""
+    """Remove an entry behind the change log's back, as a lost write would."""
     writer = indexing.get_store().open().writer(timeout=1)
     writer.delete_by_term("id", str(doc_id))
     writer.commit()
@@ -89,62 +106,70 @@ def published(title: str, **kwargs) -> Document:  # noqa: ANN003
     return factories.document(title=title, **kwargs)
 
 
-# --- the outbox is written in the document's own transaction ---
+# --- the change log is written in the document's own transaction ---
 
 
-def test_new_published_document_writes_its_outbox_row_in_the_same_transaction(app):
+def test_new_published_document_writes_its_change_row_in_the_same_transaction(app):
     doc = published("Solar clinics", commit=False)
     db.session.flush()
 
-    assert outbox_rows(doc.id) >= 1
+    assert log_rows(doc.id) >= 1
     db.session.commit()
-    assert outbox_rows(doc.id) >= 1
+    assert log_rows(doc.id) >= 1
 
 
-def test_rolled_back_new_document_leaves_no_outbox_row(app):
+def test_rolled_back_new_document_leaves_no_change_row(app):
     doc = published("Solar clinics", commit=False)
     db.session.flush()
     doc_id = doc.id
     db.session.rollback()
 
     assert db.session.get(Document, doc_id) is None
-    assert outbox_rows() == 0
+    assert log_rows() == 0
 
 
-def test_rolled_back_edit_leaves_no_outbox_row(app):
+def test_rolled_back_edit_leaves_no_change_row(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    before = log_rows(doc.id)
 
     doc.title = "Wind clinics"
     db.session.flush()
-    assert outbox_rows(doc.id) == 1
+    assert log_rows(doc.id) == before + 1
     db.session.rollback()
 
-    assert outbox_rows() == 0
+    assert log_rows(doc.id) == before
 
 
-def test_drained_document_is_searchable_and_outbox_is_empty(app):
-    published("Solar clinics")
+def test_caught_up_document_is_searchable_and_the_log_keeps_its_row_for_other_hosts(deferred):
+    doc = published("Solar clinics")
 
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("solar") == ["Solar clinics"]
-    assert outbox_rows() == 0
+    assert pending() == 0
+    assert log_rows(doc.id) >= 1
 
 
-def test_undrained_document_is_not_yet_searchable(app):
+def test_document_not_yet_caught_up_is_not_yet_searchable(deferred):
     published("Solar clinics")
 
     assert titles("solar") == []
 
 
+def test_inline_following_makes_a_commit_searchable_without_an_explicit_catch_up(app):
+    published("Solar clinics")
+
+    assert titles("solar") == ["Solar clinics"]
+    assert pending() == 0
+
+
 def test_edited_title_is_searchable_and_old_title_is_not(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     doc.title = "Geothermal clinics"
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("geothermal") == ["Geothermal clinics"]
     assert titles("solar") == []
@@ -153,11 +178,11 @@ def test_edited_title_is_searchable_and_old_title_is_not(app):
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.ARCHIVED])
 def test_document_that_leaves_published_status_drops_out_of_search(app, status):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     doc.status = status
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("solar") == []
     assert index_doc_count() == 0
@@ -165,11 +190,11 @@ def test_document_that_leaves_published_status_drops_out_of_search(app, status):
 
 def test_deleted_document_drops_out_of_search(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     db.session.delete(doc)
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("solar") == []
     assert index_doc_count() == 0
@@ -177,11 +202,11 @@ def test_deleted_document_drops_out_of_search(app):
 
 def test_changing_only_the_tags_updates_the_entry(app):
     doc = published("Solar clinics", tags=["energy"])
-    indexing.drain()
+    indexing.catch_up()
 
     service.set_tags(doc, ["health"])
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert stored_entries()[str(doc.id)]["tags"] == "health"
 
@@ -192,7 +217,7 @@ def test_changing_only_the_tags_updates_the_entry(app):
 def test_members_only_document_is_absent_from_anonymous_search(app):
     published("Solar clinics for members", visibility=Visibility.MEMBERS)
     published("Solar clinics for everyone")
-    indexing.drain()
+    indexing.catch_up()
 
     results = search(SearchRequest("solar"), viewer=None)
 
@@ -203,7 +228,7 @@ def test_members_only_document_is_absent_from_anonymous_search(app):
 def test_members_only_document_is_not_counted_in_anonymous_listing(app):
     published("Solar clinics for members", visibility=Visibility.MEMBERS)
     published("Solar clinics for everyone")
-    indexing.drain()
+    indexing.catch_up()
 
     results = search(SearchRequest(""), viewer=None)
 
@@ -213,7 +238,7 @@ def test_members_only_document_is_not_counted_in_anonymous_listing(app):
 
 def test_members_only_document_is_found_by_a_signed_in_viewer(app):
     published("Solar clinics for members", visibility=Visibility.MEMBERS)
-    indexing.drain()
+    indexing.catch_up()
     member = factories.user(role=Role.FOCAL_POINT, country_code="KEN")
 
     assert titles("solar", viewer=member) == ["Solar clinics for members"]
@@ -221,22 +246,22 @@ def test_members_only_document_is_found_by_a_signed_in_viewer(app):
 
 def test_public_document_turned_members_only_leaves_anonymous_search(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     doc.visibility = Visibility.MEMBERS
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("solar") == []
 
 
-# --- requests drain what they committed ---
+# --- requests (inline following: tests and scripts) ---
 
 
 def test_change_committed_by_a_request_is_searchable_when_the_response_returns(app, client):
     with app.app_context():  # set-up in its own context, as a loader run would be
         doc_id = published("Borehole maintenance").id
-        indexing.drain()
+        indexing.catch_up()
 
     def rename(doc_id: int) -> str:
         doc = db.session.get(Document, doc_id)
@@ -252,13 +277,15 @@ def test_change_committed_by_a_request_is_searchable_when_the_response_returns(a
     assert response.status_code == 200
     assert titles("groundwater") == ["Groundwater stewardship"]
     assert titles("borehole") == []
-    assert outbox_rows() == 0
+    assert pending() == 0
 
 
-def test_request_whose_index_update_crashes_still_answers_and_keeps_outbox_rows(app, client):
+def test_request_whose_index_update_crashes_still_answers_and_leaves_the_change_pending(
+    app, client
+):
     with app.app_context():
         doc_id = published("Borehole maintenance").id
-        indexing.drain()
+        indexing.catch_up()
 
     def rename(doc_id: int) -> str:
         doc = db.session.get(Document, doc_id)
@@ -273,96 +300,99 @@ def test_request_whose_index_update_crashes_still_answers_and_keeps_outbox_rows(
     response = client.post(f"/_test/rename/{doc_id}")
 
     assert response.status_code == 200
-    assert outbox_rows(doc_id) >= 1
+    app.config["INDEX_FAULTS"] = set()
+    assert pending() >= 1
     assert titles("borehole") == ["Borehole maintenance"]
 
 
 # --- crashes around the index commit ---
 
 
-def test_crash_before_index_commit_raises_and_keeps_outbox_rows(app):
-    doc = published("Solar clinics")
-    app.config["INDEX_FAULTS"] = {"before_index_commit"}
+def test_crash_before_index_commit_raises_and_leaves_the_change_pending(deferred):
+    published("Solar clinics")
+    deferred.config["INDEX_FAULTS"] = {"before_index_commit"}
 
     with pytest.raises(SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
 
-    assert outbox_rows(doc.id) >= 1
+    deferred.config["INDEX_FAULTS"] = set()
+    assert pending() >= 1
     assert titles("solar") == []
 
 
-def test_crash_before_index_commit_releases_the_writer_lock(app):
+def test_crash_before_index_commit_releases_the_writer_lock(deferred):
     published("Solar clinics")
-    app.config["INDEX_FAULTS"] = {"before_index_commit"}
+    deferred.config["INDEX_FAULTS"] = {"before_index_commit"}
 
     with pytest.raises(SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
 
     writer = indexing.get_store().open().writer(timeout=0.1)
     writer.cancel()
 
 
-def test_drain_after_clearing_a_crash_before_commit_applies_the_change(app):
+def test_catch_up_after_clearing_a_crash_before_commit_applies_the_change(deferred):
     published("Solar clinics")
-    app.config["INDEX_FAULTS"] = {"before_index_commit"}
+    deferred.config["INDEX_FAULTS"] = {"before_index_commit"}
     with pytest.raises(SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
 
-    app.config["INDEX_FAULTS"] = set()
-    indexing.drain()
+    deferred.config["INDEX_FAULTS"] = set()
+    indexing.catch_up()
 
     assert titles("solar") == ["Solar clinics"]
-    assert outbox_rows() == 0
+    assert pending() == 0
 
 
-def test_crash_after_index_commit_keeps_outbox_rows(app):
-    doc = published("Solar clinics")
-    app.config["INDEX_FAULTS"] = {"after_index_commit"}
+def test_crash_after_index_commit_leaves_the_change_pending(deferred):
+    published("Solar clinics")
+    deferred.config["INDEX_FAULTS"] = {"after_index_commit"}
 
     with pytest.raises(SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
 
-    assert outbox_rows(doc.id) >= 1
+    deferred.config["INDEX_FAULTS"] = set()
+    assert pending() >= 1
     assert titles("solar") == ["Solar clinics"]
 
 
-def test_replaying_outbox_after_crash_after_commit_gives_an_identical_index(app):
+def test_replaying_the_log_after_crash_after_commit_gives_an_identical_index(deferred):
     doc = published("Solar clinics")
     published("Wind clinics")
-    app.config["INDEX_FAULTS"] = {"after_index_commit"}
+    deferred.config["INDEX_FAULTS"] = {"after_index_commit"}
     with pytest.raises(SimulatedCrash):
-        indexing.drain()
+        indexing.catch_up()
     count_before, entries_before = index_doc_count(), stored_entries()
 
-    app.config["INDEX_FAULTS"] = set()
-    indexing.drain()
+    deferred.config["INDEX_FAULTS"] = set()
+    indexing.catch_up()
 
     assert index_doc_count() == count_before == 2
     assert stored_entries() == entries_before
     assert stored_entries()[str(doc.id)]["content_hash"] == indexing.entry_for(doc)["content_hash"]
-    assert outbox_rows() == 0
+    assert pending() == 0
 
 
-def test_applying_the_same_outbox_rows_twice_keeps_one_entry_per_document(app):
+def test_applying_the_same_change_rows_twice_keeps_one_entry_per_document(deferred):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     indexing.enqueue(db.session, [doc.id])
     indexing.enqueue(db.session, [doc.id])
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert index_doc_count() == 1
     assert search(SearchRequest("solar"), viewer=None).total == 1
 
 
-def test_several_edits_before_a_drain_leave_one_entry_with_the_last_title(app):
+def test_several_edits_before_a_catch_up_leave_one_entry_with_the_last_title(deferred):
     doc = published("Solar clinics")
     for title in ("Wind clinics", "Tidal clinics", "Hydro clinics"):
         doc.title = title
         db.session.commit()
 
-    indexing.drain()
+    indexing.catch_up()
 
     assert index_doc_count() == 1
     assert titles("clinics") == ["Hydro clinics"]
@@ -371,43 +401,44 @@ def test_several_edits_before_a_drain_leave_one_entry_with_the_last_title(app):
 # --- generations ---
 
 
-def test_drain_writes_to_the_generation_made_by_a_rebuild(app):
+def test_catch_up_writes_to_the_generation_made_by_a_rebuild(app):
     doc_id = published("Solar clinics").id
-    indexing.drain()
+    indexing.catch_up()
     indexing.rebuild()  # note: rebuild() expunges the session, so reload the document
 
     doc = db.session.get(Document, doc_id)
     doc.title = "Geothermal clinics"
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("geothermal") == ["Geothermal clinics"]
     assert titles("solar") == []
     assert len(generation_dirs(app)) == 1
 
 
-def test_drain_waiting_on_the_lock_during_a_rebuild_follows_the_swap(app):
-    """A drain that starts while a rebuild holds the lock must end up writing to the new index.
+def test_catch_up_waiting_on_the_lock_during_a_rebuild_follows_the_swap(deferred):
+    """A catch-up that starts while a rebuild holds the lock must end up writing to the new index.
 
     Once a bug: once the rebuild releases the old generation it prunes the folder at once, and
     the waiting writer's next lock attempt raises FileNotFoundError instead of following CURRENT.
     """
     doc_id = published("Solar clinics").id
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
+    app = deferred
     app.config["INDEX_WRITER_TIMEOUT"] = 5.0
     errors: list[BaseException] = []
     committed = threading.Event()
     workers: list[threading.Thread] = []
 
-    def edit_and_drain() -> None:
+    def edit_and_catch_up() -> None:
         with app.app_context():
             try:
                 other = db.session.get(Document, doc_id)
                 other.title = "Geothermal clinics"
                 db.session.commit()
                 committed.set()
-                indexing.drain()
+                indexing.catch_up()
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
             finally:
@@ -415,7 +446,7 @@ def test_drain_waiting_on_the_lock_during_a_rebuild_follows_the_swap(app):
 
     def progress(done: int, total: int) -> None:
         if done == 1:
-            worker = threading.Thread(target=edit_and_drain)
+            worker = threading.Thread(target=edit_and_catch_up)
             worker.start()
             workers.append(worker)
             assert committed.wait(5)
@@ -433,7 +464,7 @@ def test_drain_waiting_on_the_lock_during_a_rebuild_follows_the_swap(app):
 def test_check_of_an_index_in_step_is_ok(app):
     published("Solar clinics")
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     report = indexing.check()
 
@@ -441,19 +472,19 @@ def test_check_of_an_index_in_step_is_ok(app):
     assert (report.missing, report.extra, report.stale, report.pending) == ([], [], [], 0)
 
 
-def test_check_counts_pending_outbox_rows(app):
+def test_check_counts_change_rows_not_yet_applied(deferred):
     doc = published("Solar clinics")
 
     report = indexing.check()
 
-    assert report.pending == outbox_rows(doc.id) >= 1
+    assert report.pending == log_rows(doc.id) >= 1
     assert report.missing == [doc.id]
 
 
 def test_check_reports_a_document_missing_from_the_index(app):
     doc = published("Solar clinics")
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
     delete_entry_directly(doc.id)
 
     report = indexing.check()
@@ -464,7 +495,7 @@ def test_check_reports_a_document_missing_from_the_index(app):
 
 def test_check_reports_an_entry_for_an_unknown_document_as_extra(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     ghost = dict(indexing.entry_for(doc), id="99999", slug="ghost", title="Ghost")
     writer = indexing.get_store().open().writer(timeout=1)
     writer.add_document(**ghost)
@@ -476,20 +507,20 @@ def test_check_reports_an_entry_for_an_unknown_document_as_extra(app):
     assert not report.ok
 
 
-def test_core_update_statement_writes_no_outbox_row(app):
+def test_core_update_statement_writes_no_change_row(app):
     """The premise of the stale tests: a Core UPDATE does not go through the ORM flush hook."""
     doc = published("Solar clinics")
-    indexing.drain()
+    before = log_rows()
 
     db.session.execute(update(Document).where(Document.id == doc.id).values(title="Changed"))
     db.session.commit()
 
-    assert outbox_rows() == 0
+    assert log_rows() == before
 
 
-def test_check_reports_an_entry_for_a_document_unpublished_behind_the_outbox_as_extra(app):
+def test_check_reports_an_entry_for_a_document_unpublished_behind_the_log_as_extra(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     db.session.execute(update(Document).where(Document.id == doc.id).values(status=Status.DRAFT))
     db.session.commit()
 
@@ -498,10 +529,10 @@ def test_check_reports_an_entry_for_a_document_unpublished_behind_the_outbox_as_
     assert report.extra == [doc.id]
 
 
-def test_check_reports_a_document_changed_behind_the_outbox_as_stale(app):
+def test_check_reports_a_document_changed_behind_the_log_as_stale(app):
     doc = published("Solar clinics")
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
     db.session.execute(
         update(Document).where(Document.id == doc.id).values(title="Geothermal clinics")
     )
@@ -517,7 +548,7 @@ def test_repair_fixes_missing_extra_and_stale_entries(app):
     missing = published("Solar clinics").id
     unpublished = published("Wind clinics").id
     stale = published("Tidal clinics").id
-    indexing.drain()
+    indexing.catch_up()
     delete_entry_directly(missing)
     db.session.execute(
         update(Document).where(Document.id == unpublished).values(status=Status.DRAFT)
@@ -538,7 +569,7 @@ def test_repair_fixes_missing_extra_and_stale_entries(app):
 
 def test_rebuild_points_current_at_a_new_generation(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     store = indexing.get_store()
     before = store.current_name()
 
@@ -551,7 +582,7 @@ def test_rebuild_points_current_at_a_new_generation(app):
 
 def test_rebuild_removes_old_generation_folders(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     indexing.rebuild()
 
     indexing.rebuild()
@@ -563,7 +594,7 @@ def test_search_finds_every_published_document_after_a_rebuild(app):
     published("Solar clinics")
     published("Wind clinics")
     published("Tidal clinics", status=Status.DRAFT)
-    indexing.drain()
+    indexing.catch_up()
 
     report = indexing.rebuild()
 
@@ -576,7 +607,7 @@ def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
     say so (an empty index at 50,000 briefs, once): such a build is refused, not swapped in."""
     published("Solar clinics")
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
     store = indexing.get_store()
     before = store.current_name()
     make_writer = indexing.rebuild_writer
@@ -603,19 +634,20 @@ def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
     assert generation_dirs(app) == [before]
 
 
-def test_rebuild_consumes_outbox_rows_pending_at_start(app):
-    published("Solar clinics")
-    assert outbox_rows() >= 1
+def test_rebuild_leaves_nothing_pending_and_keeps_the_log(deferred):
+    doc = published("Solar clinics")
+    assert pending() >= 1
 
     indexing.rebuild()
 
-    assert outbox_rows() == 0
+    assert pending() == 0
+    assert log_rows(doc.id) >= 1
     assert titles("solar") == ["Solar clinics"]
 
 
 def test_rebuild_drops_entries_the_database_no_longer_has(app):
     doc = published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     db.session.execute(update(Document).where(Document.id == doc.id).values(status=Status.DRAFT))
     db.session.commit()
 
@@ -627,7 +659,7 @@ def test_rebuild_drops_entries_the_database_no_longer_has(app):
 def test_search_during_a_rebuild_keeps_returning_results(app):
     for n in range(3):
         published(f"Solar clinics {n}")
-    indexing.drain()
+    indexing.catch_up()
     totals: list[int] = []
 
     indexing.rebuild(progress=lambda done, total: totals.append(
@@ -639,7 +671,7 @@ def test_search_during_a_rebuild_keeps_returning_results(app):
 
 def test_searcher_opened_before_a_rebuild_still_reads_after_the_swap(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     old_generation = indexing.get_store().current_name()
     searcher = indexing.get_store().searcher()  # the one way the Hub opens a searcher
     try:
@@ -658,7 +690,7 @@ def test_a_searcher_reads_every_column_of_a_pruned_generation(app):
     with the searcher, so stored fields, field lengths (BM25) and the date sort still work."""
     published("Solar clinics", published_on=date(2024, 5, 1))
     published("Solar farms", published_on=date(2025, 5, 1))
-    indexing.drain()
+    indexing.catch_up()
     searcher = indexing.get_store().searcher()
     try:
         indexing.rebuild()
@@ -718,7 +750,7 @@ def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
     """
     for n in range(3):
         published(f"Solar clinics {n}")
-    indexing.drain()
+    indexing.catch_up()
     stop = tmp_path / "stop-readers"
     ready = [tmp_path / f"reader-{n}-ready" for n in range(3)]
     readers = [
@@ -774,7 +806,7 @@ def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
 def test_startup_check_repairs_an_index_missing_documents(app):
     doc = published("Solar clinics")
     published("Wind clinics")
-    indexing.drain()
+    indexing.catch_up()
     delete_entry_directly(doc.id)
 
     report = indexing.startup_check()
@@ -784,25 +816,25 @@ def test_startup_check_repairs_an_index_missing_documents(app):
     assert indexing.check().ok
 
 
-def test_startup_check_applies_pending_outbox_rows(app):
+def test_startup_check_applies_the_changes_not_yet_caught_up(deferred):
     published("Solar clinics")
 
     indexing.startup_check()
 
     assert titles("solar") == ["Solar clinics"]
-    assert outbox_rows() == 0
+    assert pending() == 0
 
 
 def test_startup_check_of_a_healthy_index_reports_nothing(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
 
     assert indexing.startup_check() is None
 
 
 def test_startup_check_rebuilds_when_the_index_folder_is_absent(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
 
     indexing.startup_check()
@@ -813,7 +845,7 @@ def test_startup_check_rebuilds_when_the_index_folder_is_absent(app):
 
 def test_startup_check_rebuilds_when_the_index_folder_is_empty(app):
     published("Solar clinics")
-    indexing.drain()
+    indexing.catch_up()
     root = Path(app.config["SEARCH_INDEX_DIR"])
     shutil.rmtree(root)
     root.mkdir()
@@ -824,17 +856,17 @@ def test_startup_check_rebuilds_when_the_index_folder_is_empty(app):
     assert generation_dirs(app) == [indexing.get_store().current_name()]
 
 
-def test_first_request_runs_the_startup_check_when_enabled(app):
+def test_first_request_no_longer_runs_the_startup_check(app):
+    """The start-up check moved to the follower (follower.py): a request never rebuilds."""
     published("Solar clinics")
-    indexing.drain()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
 
-    fresh = create_app(dict(app.config, CHECK_INDEX_ON_START=True))
+    fresh = create_app(dict(app.config, CHECK_INDEX_ON_START=True, INDEX_FOLLOW="thread"))
     with fresh.app_context():
         try:
             fresh.test_client().get("/search")
 
-            assert titles("solar") == ["Solar clinics"]
+            assert not indexing.get_store().is_current_schema() or titles("solar") == []
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -848,7 +880,7 @@ def test_attachment_text_is_searchable_with_its_document(app):
     attach_text(doc, "Mangrove restoration finance.\fSecond page about seagrass.")
     db.session.commit()
 
-    indexing.drain()
+    indexing.catch_up()
 
     hits = search(SearchRequest("seagrass"), viewer=None).hits
     assert [h.slug for h in hits] == [doc.slug]
@@ -860,11 +892,11 @@ def test_removed_attachment_text_drops_out_of_search(app):
     doc = published("Solar clinics")
     attachment = attach_text(doc, "Mangrove restoration finance.")
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     doc.attachments.remove(attachment)
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("mangrove") == []
     assert titles("solar") == ["Solar clinics"]
@@ -879,7 +911,7 @@ def test_text_extracted_from_a_stored_pdf_is_searchable(app, tmp_path):
     doc.attachments.append(attachment)
     db.session.commit()
 
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("mangrove") == ["Solar clinics"]
 
@@ -915,7 +947,7 @@ def test_entry_strips_marker_characters_written_as_html_entities(app):
 
 def test_marker_characters_in_a_body_do_not_fake_highlights(app):
     published("Solar clinics", body="Plain \ue000fake\ue001 words about solar power.")
-    indexing.drain()
+    indexing.catch_up()
 
     hit = search(SearchRequest("power"), viewer=None).hits[0]
 

@@ -27,18 +27,18 @@ def corpus(app):  # noqa: ANN001, ANN201
     document changed and one deleted after indexing (their old entries stay, marked deleted)."""
     rng = random.Random(7)
     docs = []
-    for batch in range(3):  # one drain per batch: three segments
+    for batch in range(3):  # one catch-up per batch: three segments
         for n in range(150):
             body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 200)))
             title = " ".join(rng.sample(WORDS, 3))
             docs.append(
                 factories.document(slug=f"doc-{batch}-{n}", title=title, body=body, summary="")
             )
-        indexing.drain()
+        indexing.catch_up()
     docs[3].body = "data data data grid"
     db.session.delete(docs[4])
     db.session.commit()
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -98,7 +98,7 @@ def test_phrase_needs_consecutive_positions_in_order(app):
     }
     for slug, body in bodies.items():
         factories.document(slug=slug, title="Notes", body=body, summary="")
-    indexing.drain()
+    indexing.catch_up()
     hits = search(SearchRequest('"geothermal turbines"'), viewer=None).hits
     assert {h.slug for h in hits} == {"in-order", "in-order-across-a-stop-word"}
 

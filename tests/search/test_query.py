@@ -1,5 +1,5 @@
 """Searching: query parsing limits, literal treatment of query syntax, highlights, paging, analysis
-and filters. Documents are indexed through the real outbox and drain."""
+and filters. Documents are indexed through the real change log and catch-up."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     published("Abdication of duty", body="Transfer of technology between firms.")
     published("National roadmap", body="Solar clinics and wind farms.")
     published("Zebra crossings", body="Road safety in cities.")
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -77,7 +77,7 @@ def test_query_of_nine_words_is_accepted(app):
     so nine words already count as 36 "terms" and are refused ("use at most 32")."""
     words = "alpha bravo charlie delta echo foxtrot golf hotel india"
     published("Phonetic alphabet", body=f"The words {words}.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles(words) == ["Phonetic alphabet"]
 
@@ -169,7 +169,7 @@ def test_boost_syntax_does_not_change_what_matches(corpus):
 
 def test_snippet_marks_the_matched_word(app):
     published("Energy access", body="Clinics in rural areas need solar power all year.")
-    indexing.drain()
+    indexing.catch_up()
 
     hit = search(SearchRequest("solar"), viewer=None).hits[0]
 
@@ -181,7 +181,7 @@ def test_snippet_marks_the_matched_word(app):
 
 def test_snippet_marks_the_word_as_written_when_stemmed(app):
     published("Energy access", body="Several national roadmaps were adopted.")
-    indexing.drain()
+    indexing.catch_up()
 
     hit = search(SearchRequest("roadmap"), viewer=None).hits[0]
 
@@ -190,7 +190,7 @@ def test_snippet_marks_the_word_as_written_when_stemmed(app):
 
 def test_raw_script_tag_in_a_body_never_reaches_the_snippet(app):
     published("Energy access", body="Solar <script>alert(1)</script> clinics.")
-    indexing.drain()
+    indexing.catch_up()
 
     hit = search(SearchRequest("solar"), viewer=None).hits[0]
 
@@ -199,7 +199,7 @@ def test_raw_script_tag_in_a_body_never_reaches_the_snippet(app):
 
 def test_markup_written_as_text_in_a_body_comes_back_as_plain_text_pieces(app):
     published("Energy access", body="Solar `<script>alert(1)</script>` clinics.")
-    indexing.drain()
+    indexing.catch_up()
 
     hit = search(SearchRequest("alert"), viewer=None).hits[0]
 
@@ -210,7 +210,7 @@ def test_markup_written_as_text_in_a_body_comes_back_as_plain_text_pieces(app):
 
 def test_search_page_escapes_markup_from_a_document_body(app, client):
     published("Energy access", body="Solar `<script>alert(1)</script>` clinics.")
-    indexing.drain()
+    indexing.catch_up()
 
     response = client.get("/search", query_string={"q": "alert"})
 
@@ -233,7 +233,7 @@ def test_search_page_escapes_markup_in_the_query(client, corpus):
 def twenty_five_briefs(app):  # noqa: ANN001, ANN201
     for n in range(25):
         published(f"Irrigation brief {n:02d}")
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -272,21 +272,21 @@ def test_plural_query_finds_singular_word(corpus):
 
 def test_singular_query_finds_plural_word(app):
     published("Energy access", body="Several national roadmaps were adopted.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("roadmap") == ["Energy access"]
 
 
 def test_unaccented_query_finds_accented_word(app):
     published("Innovation café", body="Meet-ups for founders.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("cafe") == ["Innovation café"]
 
 
 def test_accented_query_finds_unaccented_word(app):
     published("Innovation cafe", body="Meet-ups for founders.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles("café") == ["Innovation cafe"]
 
@@ -304,7 +304,7 @@ def mixed_kinds(app):  # noqa: ANN001, ANN201
     published("Drought brief Kenya", kind=Kind.POLICY_BRIEF, country_code="KEN")
     published("Drought experience Ghana", kind=Kind.COUNTRY_EXPERIENCE, country_code="GHA")
     published("Drought guidebook section", kind=Kind.GUIDEBOOK_SECTION)
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -336,7 +336,7 @@ def test_excluded_word_is_not_counted_in_the_total_or_the_facets(app):
     published("Degeneracy at a point", body="Degeneracy and point sources.")
     published("Degeneracy alone", body="Degeneracy of states.")
     published("Point only", body="A point.")
-    indexing.drain()
+    indexing.catch_up()
 
     results = search(SearchRequest("degeneracy -point"), viewer=None)
 
@@ -356,7 +356,7 @@ def test_small_match_sets_rank_exactly_as_the_full_collector_does(app, monkeypat
     for n in range(30):
         words = " ".join(["solar"] * (n % 4 + 1) + ["wind"] * (n % 3) + ["grid"] * (n % 5 == 0))
         published(f"Doc {n}", body=f"{words} power for villages number {n}.")
-    indexing.drain()
+    indexing.catch_up()
 
     small = [(h.slug, round(h.score, 6)) for h in search(SearchRequest(q), viewer=None).hits]
     monkeypatch.setattr(query_module, "SMALL_MATCH_SET", -1)

@@ -344,7 +344,7 @@ def test_search_out_of_time_shows_summaries_instead_of_highlights_and_nothing_el
             body="Rural clinics need solar power all year.",
             country_code=country,
         )
-    indexing.drain()
+    indexing.catch_up()
     in_time = search(SearchRequest("solar"), viewer=None)
 
     late = search(SearchRequest("solar"), viewer=None, limits=QueryLimits(time_budget=0.0))

@@ -1,7 +1,7 @@
 """The public query language (issue 5, points 1 and 3): words, phrases, AND/OR/NOT and -word, typed
 field filters, caps on hostile input, sorting, pages, "did you mean" and the zero-result advice.
 
-Documents are written through the factories and indexed through the real outbox and drain; the
+Documents are written through the factories and indexed through the real change log and catch-up; the
 search runs through ``hub.search.query.search`` or, where the page is the point, through /search.
 """
 
@@ -78,7 +78,7 @@ def corpus(app):  # noqa: ANN001, ANN201
         body="Drip irrigation for farms.",
         kind=Kind.POLICY_BRIEF, country_code="FRA", goals=[2], published_on=date(2021, 6, 1),
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -136,7 +136,7 @@ def test_hyphen_inside_a_word_is_not_an_exclusion(app):
     """``drip-irrigation`` means the words drip and irrigation, not drip without irrigation."""
     published("Drip-irrigation for smallholders", body="Low-cost drip-irrigation kits.")
     published("Drip coffee", body="Brewing.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert "Drip-irrigation for smallholders" in titles("drip-irrigation")
     assert titles("low-cost") == ["Drip-irrigation for smallholders"]
@@ -434,7 +434,7 @@ def dated(app):  # noqa: ANN001, ANN201
         published_on=date(2025, 1, 1),
     )  # fmt: skip
     published("Middle water note", body="Drought in the south.", published_on=date(2022, 1, 1))
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -475,7 +475,7 @@ def test_sort_links_on_the_page_keep_the_query(client, dated):
 def many(app):  # noqa: ANN001, ANN201
     for n in range(23):
         published(f"Mangrove report {n:02d}", published_on=date(2020, 1, 1 + n))
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -532,7 +532,7 @@ def vocabulary(app):  # noqa: ANN001, ANN201
     published(
         "Geothermal prospects", body="Geothermal wells.", visibility=Visibility.MEMBERS
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -555,7 +555,7 @@ def test_a_word_found_only_in_bodies_is_not_taken_for_a_misspelling(vocabulary):
     """Once a bug: the suggestion vocabulary holds titles, summaries and tags, so "plans"
     (only in a body) was "corrected" to the title word "plants"."""
     published("Water roadmap", body="Regional plans for water.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert run("plans").total == 1
     assert run("plans").suggestion is None

@@ -43,7 +43,7 @@ def corpus(app):  # noqa: ANN001, ANN201
         slug="weak", title="Notes", body="A single mention of turbines among other things.",
         summary="",
     )  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -155,7 +155,7 @@ def test_scorers_read_each_documents_length_as_whoosh_does(corpus):
     from whoosh.scoring import BM25FScorer
 
     factories.document(slug="second-segment", title="Solar", body="solar " * 40, summary="")
-    indexing.drain()
+    indexing.catch_up()
     with live_searcher() as searcher:
         leaves = searcher.leaf_searchers()
         assert len(leaves) >= 2

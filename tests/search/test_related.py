@@ -42,7 +42,7 @@ def solar(app):  # noqa: ANN001, ANN201
           "test batteries and lanterns and repair lanterns.")  # fmt: skip
     brief("Rural technicians", "Technicians in villages learn a trade.")
     brief("Fisheries policy", "Quotas for coastal fishing fleets and fish stocks.")
-    indexing.drain()
+    indexing.catch_up()
     return doc
 
 
@@ -52,7 +52,7 @@ def test_related_documents_are_ranked_by_shared_wording(solar):
 
 def test_a_document_is_never_related_to_itself(solar):
     twin = brief("Solar lantern repair again", SOLAR)
-    indexing.drain()
+    indexing.catch_up()
 
     assert "Solar lantern repair" not in titles(solar)
     assert "Solar lantern repair again" not in titles(twin)
@@ -63,7 +63,7 @@ def test_related_list_has_title_kind_country_and_example_label(app):
     doc = brief("Solar lantern repair", SOLAR)
     brief("Lantern repair in Kenya", SOLAR, country_code="KEN", is_example=True,
           kind=Kind.COUNTRY_EXPERIENCE)  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
 
     (found,) = related_documents(doc, None)
 
@@ -74,14 +74,14 @@ def test_related_list_has_title_kind_country_and_example_label(app):
 
 def test_members_only_document_is_never_related_for_the_public(solar):
     brief("Members lantern note", SOLAR, visibility=Visibility.MEMBERS)
-    indexing.drain()
+    indexing.catch_up()
 
     assert "Members lantern note" not in titles(solar)
 
 
 def test_members_only_document_is_related_for_a_logged_in_viewer(solar):
     brief("Members lantern note", SOLAR, visibility=Visibility.MEMBERS)
-    indexing.drain()
+    indexing.catch_up()
     member = factories.user(role=Role.FOCAL_POINT, country_code="SRB")
 
     assert titles(solar, member)[0] == "Members lantern note"
@@ -90,14 +90,14 @@ def test_members_only_document_is_related_for_a_logged_in_viewer(solar):
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.ARCHIVED])
 def test_unpublished_document_is_never_related(solar, status):
     brief("Unpublished lantern note", SOLAR, status=status)
-    indexing.drain()
+    indexing.catch_up()
 
     assert "Unpublished lantern note" not in titles(solar)
 
 
 def test_draft_has_no_related_documents_and_does_not_fail(solar):
     draft = brief("Draft lantern note", SOLAR, status=Status.DRAFT)
-    indexing.drain()
+    indexing.catch_up()
 
     assert related_documents(draft, None) == []
 
@@ -111,7 +111,7 @@ def test_empty_index_gives_no_related_documents(app):
 
 def test_document_without_shared_words_has_no_related_documents(solar):
     fisheries = brief("Whaling", "Harpoons.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert related_documents(fisheries, None) == []
 
@@ -119,7 +119,7 @@ def test_document_without_shared_words_has_no_related_documents(solar):
 def test_a_change_to_the_index_is_seen_by_the_next_related_list(solar):
     assert "Lantern warranties" not in titles(solar)  # fills the cache of this searcher
     brief("Lantern warranties", SOLAR)
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles(solar)[0] == "Lantern warranties"
 
@@ -150,7 +150,7 @@ def test_related_ranking_is_the_sum_of_its_clauses_on_a_small_index(app):
         brief(f"Filler {n}", f"Filler text {n} about {word} and many other unrelated matters.")
     brief("Close match", SOLAR.replace("Village", "Town"))
     brief("Second match", "Lantern repair shops test batteries; technicians recycle batteries.")
-    indexing.drain()
+    indexing.catch_up()
 
     with live_searcher() as searcher:
         docnum = searcher.document_number(id=str(doc.id))
@@ -182,7 +182,7 @@ def test_only_document_in_its_language_is_related_to_documents_on_its_sdg_target
     brief("Sanitation and energy", "Latrines and lamps.", goals=[6, 7])
     brief("Solar lantern repair", SOLAR, goals=[7])
     brief("Untagged water note", "Boreholes for villages.")
-    indexing.drain()
+    indexing.catch_up()
 
     assert titles(maji) == [
         "Rural drinking water",
@@ -196,7 +196,7 @@ def test_shared_wording_ranks_first_and_tags_only_fill_the_rest_without_repeats(
     tagged = brief("Solar lantern repair two", "Lamps.", goals=[7])
     brief("Clean cooking", "Stoves.", goals=[7])
     brief("Battery recycling for lanterns", "Repair shops recycle lantern batteries.", goals=[7])
-    indexing.drain()
+    indexing.catch_up()
 
     listed = titles(tagged)
     assert listed[0] == "Solar lantern repair"  # shares "solar", "lantern", "repair"
@@ -209,7 +209,7 @@ def test_tagged_document_the_viewer_may_not_read_is_not_related_through_its_tags
     doc = brief("Maji safi", "Visima vipya.", language="sw", goals=[6])
     brief("Members water note", "Boreholes.", goals=[6], visibility=Visibility.MEMBERS)
     brief("Public water note", "Wells.", goals=[6])
-    indexing.drain()
+    indexing.catch_up()
     member = factories.user(role=Role.FOCAL_POINT, country_code="SRB")
 
     assert titles(doc) == ["Public water note"]

@@ -35,7 +35,7 @@ def test_a_language_group_counts_only_its_own_documents(app):
         factories.document(slug=f"fr-{n}", body="Énergie solaire au village.", language="fr")
     for n in range(7):
         factories.document(slug=f"en-{n}", body="Solar energy in the village.", language="en")
-    indexing.drain()
+    indexing.catch_up()
     with live_searcher() as searcher:
         assert ranking.field_doc_count(searcher, "body_fr") == 3
         assert ranking.field_doc_count(searcher, "body_en") == 7
@@ -50,13 +50,13 @@ def test_documents_in_other_languages_do_not_change_a_french_ranking_or_its_scor
     body = "L'eau du village et l'énergie des moulins, des routes et des écoles du pays."
     factories.document(slug="fr-b", title="Eau", body=body, language="fr", summary="")
     factories.document(slug="fr-c", title="Routes", body="Les routes.", language="fr", summary="")
-    indexing.drain()
+    indexing.catch_up()
     before = hits("énergie village", language="fr")
     rng = random.Random(3)
     for n in range(40):
         body = " ".join(rng.choice(WORDS) for _ in range(200))
         factories.document(slug=f"en-{n}", body=body, language="en", summary="")
-    indexing.drain()
+    indexing.catch_up()
     after = hits("énergie village", language="fr")
     assert [s for s, _ in after] == [s for s, _ in before]
     assert all(math.isclose(a, b) for (_, a), (_, b) in zip(after, before, strict=True))
@@ -66,7 +66,7 @@ def test_a_word_in_every_document_weighs_almost_nothing_but_never_less_than_noth
     for n in range(20):
         body = "policy " + ("solar" if n == 0 else "water")
         factories.document(slug=f"d-{n}", body=body, summary="", title=f"T{n}")
-    indexing.drain()
+    indexing.catch_up()
     model = ranking.weighting()
     with live_searcher() as searcher:
         common = model.idf(searcher, "body_en", b"polici")
@@ -88,7 +88,7 @@ def long_texts(app):  # noqa: ANN001, ANN201
             words += ["battery", "storage", "grid", "lithium", "inverter"] * 3
         factories.document(slug=f"long-{n}", title=" ".join(rng.sample(WORDS, 3)),
                            body=" ".join(words), summary="")  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     return app
 
 
@@ -142,7 +142,7 @@ def test_feedback_comes_only_from_documents_the_viewer_may_read(long_texts, monk
     factories.document(slug="secret", title="battery storage grid village solar",
                        body=("battery storage grid village solar electricity zeppelin " * 40),
                        visibility=Visibility.MEMBERS, summary="")  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     seen: list[set[str]] = []
     original = ranking.feedback_query
 

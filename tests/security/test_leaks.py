@@ -124,7 +124,7 @@ def _garden(tmp: Path, focal_gha: User, focal_srb: User, editor: User) -> Garden
     workflow.apply(reworded, "publish", by=editor)
 
     g.plant("public", (), country_code="GHA")  # a plain published brief: the visible control
-    indexing.drain()
+    indexing.catch_up()
     for doc in g.docs:
         path = {brief: "briefs", experience: "experiences", section: "guidebook"}[doc.kind]
         g.urls.append(f"/{path}/{doc.slug}")
@@ -199,7 +199,7 @@ def test_t12_no_canary_reaches_anyone_who_may_not_read_it(app, tmp_path, smtp_se
 def test_t12_an_archived_document_leaves_public_search_within_the_archiving_request(app):
     word = canary("archivenow")
     doc = factories.document(country_code="GHA", title=f"About to be archived {word}")
-    indexing.drain()
+    indexing.catch_up()
     editor = Actor(app, "editor", account(Role.EDITOR, None))
     public = Actor(app, "anonymous")
     before = COUNT_RE.search(public.client.get(f"/search?q={word.upper()}").get_data(as_text=True))
@@ -226,7 +226,7 @@ def test_t12_members_only_documents_reach_members_and_not_the_public(app):
     word = canary("membersonly")
     doc = factories.document(country_code="SRB", visibility=Visibility.MEMBERS,
                              title=f"For members {word}")  # fmt: skip
-    indexing.drain()
+    indexing.catch_up()
     found = {}
     for name, actor in (
         ("anonymous", Actor(app, "anonymous")),
