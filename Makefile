@@ -54,7 +54,7 @@ setup: install
 
 ## run: set everything up and serve the Hub on http://127.0.0.1:5000
 run: setup
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) hub serve --host 127.0.0.1 --port 5000
 
 ## test: set up the same way, then run the whole suite (SQLite, temporary folders)
 test: setup

@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app)
     login_manager.init_app(app)
 
-    from hub import audit, database, errors, headers, models, templating  # noqa: F401
+    from hub import audit, database, errors, headers, jobs, models, templating  # noqa: F401
     from hub.accounts import sessions
     from hub.search import indexing
 
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.register(app)
     templating.register(app)
     indexing.register(app)
+    jobs.init_app(app)
     app.url_value_preprocessor(reject_ids_out_of_range)
     _register_blueprints(app)
 
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.views import bp as documents_bp
     from hub.forum.views import bp as forum_bp
     from hub.guidebook.views import bp as guidebook_bp
+    from hub.jobs.views import bp as jobs_bp
     from hub.notifications.views import bp as notifications_bp
     from hub.pages.views import bp as pages_bp
     from hub.peers.views import bp as peers_bp
@@ -88,3 +90,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forum_bp)
     app.register_blueprint(peers_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(jobs_bp)

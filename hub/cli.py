@@ -261,8 +261,53 @@ def create_user(
     click.echo(f"Created {role} {user.email}{where}")
 
 
+# --- running the Hub: web server, index follower, job queue worker (hub/jobs) ---
+
+
+@hub_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--worker/--no-worker",
+    default=None,
+    help="Run a job queue worker in this process. Default: yes with the embedded SQLite queue, "
+    "no with Redis (run `flask hub worker` on some host).",
+)
+def serve(host: str, port: int, worker: bool | None) -> None:
+    """Serve the Hub over HTTP, with this host's index follower and, by default, a worker."""
+    from flask import current_app
+
+    from hub.jobs.serve import serve as run
+
+    app = current_app._get_current_object()
+    jobs = app.extensions["hub_jobs"]
+    if worker is None:
+        worker = not jobs.uses_redis and not jobs.huey.immediate
+    if worker and jobs.huey.immediate:
+        raise click.UsageError("JOBS_IMMEDIATE is on: jobs run as they are queued, no worker.")
+    run(app, host, port, worker=worker, say=lambda text: click.echo(text, err=True))
+
+
+@hub_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Threads (default: JOBS_WORKERS).")
+def worker(workers: int | None) -> None:
+    """Run background jobs from the queue until stopped (SIGINT lets running jobs finish)."""
+    from flask import current_app
+
+    from hub.jobs.runner import ImmediateQueue, run_alone
+
+    try:
+        run_alone(current_app._get_current_object(), workers)
+    except ImmediateQueue as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# --- end of the commands that run the Hub ---
+
+
 def _register_area_commands() -> None:
-    """Commands that belong to one area live in that area's package; cron runs them."""
+    """Commands that belong to one area live in that area's package. The job queue runs
+    digests and reminders on its schedule (hub/jobs/schedule.py); these commands run them now."""
     from hub.notifications.commands import send_digests_command
     from hub.reporting.commands import register as register_reporting
 

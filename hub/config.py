@@ -43,15 +43,28 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_PUBLIC_URL": "PUBLIC_URL",
     "HUB_SEARCH_ANALYTICS_KEEP_DAYS": "SEARCH_ANALYTICS_KEEP_DAYS",
     "HUB_CONTACT_EMAIL": "CONTACT_EMAIL",
+    # Background jobs (hub/jobs, docs/architecture.md): the queue's storage and its retries.
+    "HUB_JOBS_REDIS_URL": "JOBS_REDIS_URL",
+    "HUB_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
+    "HUB_JOBS_WORKERS": "JOBS_WORKERS",
+    "HUB_JOBS_RETRIES": "JOBS_RETRIES",
+    "HUB_JOBS_RETRY_DELAY": "JOBS_RETRY_DELAY",
+    "HUB_JOBS_RETRY_BACKOFF": "JOBS_RETRY_BACKOFF",
+    "HUB_JOBS_CLAIM_TIMEOUT": "JOBS_CLAIM_TIMEOUT",
+    "HUB_JOBS_IMMEDIATE": "JOBS_IMMEDIATE",
 }
+
+JOB_INTEGERS = {"JOBS_WORKERS", "JOBS_RETRIES", "JOBS_RETRY_DELAY", "JOBS_CLAIM_TIMEOUT"}
 
 
 def _coerce(key: str, value: str) -> Any:
     if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT", "SEARCH_ANALYTICS_KEEP_DAYS"}:
         return int(value)
-    if key in FLOAT_SETTINGS:
+    if key in JOB_INTEGERS:
+        return int(value)
+    if key in FLOAT_SETTINGS | {"JOBS_RETRY_BACKOFF"}:
         return float(value)
-    if key in {"CHECK_INDEX_ON_START", "MAIL_USE_TLS"}:
+    if key in {"CHECK_INDEX_ON_START", "MAIL_USE_TLS", "JOBS_IMMEDIATE"}:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value
 
@@ -103,6 +116,22 @@ def _instance_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _job_settings(settings: dict[str, Any]) -> None:
+    """Defaults of the job queue (hub/jobs). Tests run every job synchronously at enqueue
+    (immediate mode). A retry there could only wait in a schedule nothing reads, so immediate
+    mode gives one attempt unless the settings ask for retries (a test that checks retries
+    does, and runs the schedule itself)."""
+    immediate = bool(settings.setdefault("JOBS_IMMEDIATE", bool(settings.get("TESTING"))))
+    settings.setdefault("JOBS_REDIS_URL", "")
+    settings.setdefault("JOBS_SQLITE_PATH", str(Path(settings["DATA_DIR"]) / "jobs.sqlite"))
+    settings.setdefault("JOBS_WORKERS", 2)  # threads of one consumer
+    settings.setdefault("JOBS_RETRIES", 0 if immediate else 6)
+    settings.setdefault("JOBS_RETRY_DELAY", 30)  # seconds before the first retry
+    settings.setdefault("JOBS_RETRY_BACKOFF", 2.0)  # each wait is this many times the last
+    # A claim on a mail older than this belongs to a worker that stopped (seconds).
+    settings.setdefault("JOBS_CLAIM_TIMEOUT", 600)
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -173,6 +202,7 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
             settings["SECRET_KEY_GENERATED"] = True
         settings["SECRET_KEY"] = _instance_secret(instance)
     settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_MB"] * 1024 * 1024)
+    _job_settings(settings)
     settings["HUB_ENV"] = str(settings["HUB_ENV"]).strip().lower()
     if settings["HUB_ENV"] not in KNOWN_ENVIRONMENTS:
         # A misspelt "production" must not quietly run with development settings.

@@ -25,6 +25,7 @@ from hub.documents.models import (
     WorkflowEvent,
 )
 from hub.forum import models as forum_models
+from hub.jobs import models as jobs_models
 from hub.notifications.models import Category, Digest, Notification, NotificationPreference
 from hub.peers import models as peers_models
 from hub.reporting import models as reporting_models
@@ -65,6 +66,7 @@ __all__ = [
     "WorkflowEvent",
     "applications_models",
     "forum_models",
+    "jobs_models",
     "peers_models",
     "reporting_models",
     "country_goals",

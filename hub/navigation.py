@@ -103,6 +103,8 @@ def user_menu(user: Any) -> UserMenu | None:
         links.append(NavLink(_l("Accounts"), url_for("accounts.users")))
     if can(user, Action.SEARCH_ANALYTICS_VIEW):
         links.append(NavLink(_l("Search analytics"), url_for("search_analytics.report")))
+    if can(user, Action.JOBS_MANAGE):
+        links.append(NavLink(_l("Background jobs"), url_for("jobs.failed")))
     links.append(NavLink(_l("Change password"), url_for("accounts.change_password")))
     return UserMenu(
         name=user.name,

@@ -55,6 +55,7 @@ class Action(enum.StrEnum):
     DISCUSSION_MODERATE = "discussion:moderate"
     REPORTING_MANAGE = "reporting:manage"
     NOTIFICATIONS_VIEW = "notifications:view"
+    JOBS_MANAGE = "jobs:manage"  # the failed background jobs, and sending them back
 
 
 PUBLIC_LABEL = "public"
@@ -157,7 +158,7 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return True
         is_author = u is not None and getattr(obj, "author_id", None) == u.id
         return is_author or _for_own_country(u, obj)
-    if action is Action.USER_MANAGE:
+    if action in (Action.USER_MANAGE, Action.JOBS_MANAGE):
         return u is not None and u.role is Role.ADMIN
     return False
 

@@ -137,12 +137,12 @@ def test_a_focal_point_menu_links_to_their_own_pages(client, focal):
     assert menu.hrefs == ["/workspace/", "/notifications/", "/account/password"]
 
 
-def test_an_admin_menu_adds_accounts_and_search_analytics(client):
+def test_an_admin_menu_adds_accounts_search_analytics_and_background_jobs(client):
     login(client, _person(Role.ADMIN))
     menu = menu_of(client.get("/").get_data(as_text=True))
     assert menu.hrefs == [
         "/workspace/", "/notifications/", "/admin/users", "/admin/search-analytics",
-        "/account/password",
+        "/admin/jobs", "/account/password",
     ]  # fmt: skip
 
 

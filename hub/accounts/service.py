@@ -21,7 +21,7 @@ from hub.countries.models import Country
 from hub.dbtypes import utcnow
 from hub.errors import Conflict, HubError, Invalid, NotFound
 from hub.extensions import db
-from hub.mail import send_mail, send_mail_later
+from hub.mail import send_mail
 from hub.permissions import Action
 
 ACCOUNT_WINDOW = timedelta(minutes=15)
@@ -246,7 +246,7 @@ def request_password_reset(email: str) -> None:
         minutes=minutes,
         link=link,
     )
-    send_mail_later(user.email, _("Reset your Knowledge Hub password"), body)
+    send_mail(user.email, _("Reset your Knowledge Hub password"), body)
     audit.log("password_reset_request", "sent", obj=user)
 
 

@@ -14,7 +14,9 @@ def attachment_from_file(
 ) -> Attachment:
     """Store ``source`` (raises Invalid if it is not an acceptable PDF) and build its row.
 
-    With ``extract=False`` the text is left "pending" for ``extract_into`` after the request.
+    With ``extract=False`` the text is left "pending" for the ``extract_attachment_text`` job
+    (hub/jobs), which a worker runs after the request; a crash leaves it pending, and the
+    worker's recovery queues it again.
     A PDF whose text cannot be read is still attached, marked "failed", so nothing is lost.
     """
     kept = files.store_pdf(source)

@@ -16,12 +16,20 @@ from slugify import slugify
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from hub import audit, permissions
+from hub import audit, jobs, permissions
 from hub.accounts.models import Role, User
 from hub.countries.models import Country
 from hub.documents import revisions, service
 from hub.documents.attachments import attachment_from_file
-from hub.documents.models import Area, Attachment, Document, Kind, Status, Visibility
+from hub.documents.models import (
+    Area,
+    Attachment,
+    Document,
+    ExtractionStatus,
+    Kind,
+    Status,
+    Visibility,
+)
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.permissions import Action
@@ -190,7 +198,7 @@ def restore(doc: Document, number: int, *, expected_version: int, by: User) -> N
 
 
 def attach_pdf(doc: Document, source: Path, filename: str, *, by: User) -> Attachment:
-    """Store an uploaded PDF (checked by content); its text is extracted after the request."""
+    """Store an uploaded PDF (checked by content); its text is extracted by a queued job."""
     permissions.require(by, Action.ATTACHMENT_UPLOAD, doc)
     safe_name = _safe_filename(filename)
     if any(a.filename == safe_name for a in doc.attachments):
@@ -204,7 +212,7 @@ def attach_pdf(doc: Document, source: Path, filename: str, *, by: User) -> Attac
     revisions.record(doc, by=by, note=f"attached {safe_name}")
     db.session.commit()
     audit.log("upload", "accepted", user=by, obj=attachment)
-    extract_later(current_app._get_current_object(), attachment.id)
+    jobs.enqueue("extract_attachment_text", attachment.id)
     return attachment
 
 
@@ -242,24 +250,18 @@ def _slots(app: Flask) -> threading.BoundedSemaphore:
     return slots
 
 
-def extract_later(app: Flask, attachment_id: int) -> threading.Thread:
-    """Extract text in a thread (which runs the child process), so the request returns at once.
+def extract_pending(app: Flask, attachment_id: int) -> None:
+    """Extract a pending attachment's text (the ``extract_attachment_text`` job); an attachment
+    already done, or gone, is left alone, so running this twice changes nothing.
 
-    A semaphore bounds how many child processes (each allowed 768 MB) run at once per worker.
+    A semaphore bounds how many child processes (each allowed 768 MB) run at once in this
+    process, whatever the number of queue workers.
     """
-    thread = threading.Thread(target=_extract, args=(app, attachment_id), daemon=True)
-    threads = [t for t in app.extensions.get("hub_extract_threads", []) if t.is_alive()]
-    app.extensions["hub_extract_threads"] = [*threads, thread]
-    thread.start()
-    return thread
-
-
-def _extract(app: Flask, attachment_id: int) -> None:
     from hub.documents.attachments import extract_into
 
     with _slots(app), app.app_context():
         attachment = db.session.get(Attachment, attachment_id)
-        if attachment is not None:
+        if attachment is not None and attachment.extraction_status is ExtractionStatus.PENDING:
             extract_into(attachment)
             db.session.commit()  # the host's follower (or, inline, the commit) indexes it
         db.session.remove()

@@ -1,4 +1,5 @@
-"""``flask hub send-digests``: the e-mail digests that are due, for cron."""
+"""``flask hub send-digests``: the e-mail digests that are due, now (the job queue also runs
+them hourly)."""
 
 from __future__ import annotations
 

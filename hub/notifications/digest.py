@@ -1,8 +1,9 @@
 """E-mail digests: one plain-text summary per period of the notifications a user has not read.
 
-Run by ``flask hub send-digests`` (daily or hourly from cron). Rules, and why:
+Run hourly by the job queue (``hub.jobs.schedule``), or now by ``flask hub send-digests``. Rules,
+and why:
 - A user is due when their period has elapsed since their last digest, less a small margin
-  (``MARGIN``): a daily cron job starting a few seconds earlier than yesterday must not skip a day,
+  (``MARGIN``): a daily run starting a few seconds earlier than yesterday must not skip a day,
   and the margin is far below an hour, so an hourly job does not drift the digest earlier.
 - A digest lists the notifications not yet digested and still unread (one read on the page needs
   no e-mail); those listed are marked digested, so running again sends nothing new. With nothing

@@ -1,4 +1,5 @@
-"""``flask hub send-reminders``: run daily (cron); it sends each reporting reminder once."""
+"""``flask hub send-reminders``: the reporting reminders due now (the job queue runs them daily);
+each is sent once."""
 
 from __future__ import annotations
 

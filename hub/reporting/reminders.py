@@ -4,10 +4,11 @@ Which reminder a country gets follows from its status (``hub.reporting.rules``):
 - ``due_soon``: amber and due within ``DAYS_BEFORE`` days (the due date itself included);
 - ``overdue``: amber and overdue, from the day after the missed due date;
 - ``red``: overdue by a full period.
-Each is recorded per country, kind and period (``ReminderSent``): the command runs daily from
-cron, may run twice or miss a day, and still sends each reminder once. A reminder is recorded
-only when at least one focal point's server accepted it, so a mail server that is down leads to
-a retry on the next run rather than a silent loss.
+Each is recorded per country, kind and period (``ReminderSent``): the job queue runs this daily
+(``hub.jobs.schedule``), and it may run twice or miss a day and still sends each reminder once.
+A reminder is recorded only when its mail was queued for at least one focal point (``send_mail``
+is true); the queue retries a mail server that is down, and a mail refused where jobs run at
+once leaves the reminder for the next run rather than losing it.
 """
 
 from __future__ import annotations

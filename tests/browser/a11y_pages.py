@@ -188,6 +188,7 @@ PAGES: list[Page] = [
     P("accounts.role_page", "/admin/users/{invited_id}/role", D),
     P("accounts.disable_page", "/admin/users/{invited_id}/disable", D),
     P("search_analytics.report", "/admin/search-analytics", D),
+    P("jobs.failed", "/admin/jobs", D),
     P("applications.apply", "/applications/apply", A, state="empty"),
     P("applications.submitted", "/applications/submitted", A),
     P("applications.review_queue", "/applications/review", E),

@@ -113,6 +113,25 @@ def hub_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
+def _start_job_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """``flask hub worker`` next to gunicorn, as in production: uploads' text extraction and
+    mail are background jobs (hub/jobs), run by it from the instance's SQLite queue."""
+    with log.open("wb") as log_file:
+        return subprocess.Popen(
+            [str(_venv_bin("flask")), "--app", "wsgi", "hub", "worker"],
+            cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 @pytest.fixture(scope="session")
 def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL (no trailing slash) of a fully loaded Hub served by gunicorn with two workers."""
@@ -135,6 +154,7 @@ def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+    worker = _start_job_worker(hub_env, log.with_name("worker.log"))
     try:
         _wait_for_health(f"{base}/health", server, log)
         print(
@@ -143,6 +163,7 @@ def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
         )
         yield base
     finally:
+        _stop(worker)
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -370,6 +391,7 @@ def isolated_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
                 cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
             )  # fmt: skip
         servers.append(server)
+        servers.append(_start_job_worker(env, folder / "worker.log"))
         _wait_for_health(f"{instance.url}/health", server, log)
         print(
             f"\n[hub:{name}] set-up {prepared - started:.1f} s, gunicorn ready in "

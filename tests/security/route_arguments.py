@@ -87,6 +87,8 @@ def route_arguments(
         "peers.edit": [{"item_id": 1}],
         "peers.index": [{}],
         "peers.item": [{"item_id": 1}],
+        "jobs.failed": [{}],
+        "jobs.retry": [{"failure_id": 1}],
         "peers.match": [{"match_id": 1}],
         "peers.matches": [{}],
         "peers.new": [{"kind_path": "offers"}, {"kind_path": "needs"}],
