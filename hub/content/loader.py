@@ -1,10 +1,14 @@
-"""Loading content files into the database, idempotently, one transaction per file.
+"""Loading content files into the database, idempotently, each file all or nothing.
 
 A file that did not change since its last load writes nothing, whatever the Hub did to its document
 since; a changed one updates the document and records a revision, unless people changed the
 document in the Hub since that load: then the file is a conflict and is skipped (hub/content/
 tracking.py), or applied over the Hub's version with ``force``. Rejections and conflicts are
 collected with their reasons and never stop the other files.
+
+Files are read on every CPU (hub/content/reading.py) and committed in chunks, each file in a
+savepoint of its own; a load that changes much of the index rebuilds it once at the end
+instead of applying every change (``rebuild_if_faster``). bench/bulk_load.py measures both.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from hub.content import tracking
 from hub.content.parser import DocumentData, Rejected
-from hub.content.reading import read_files
+from hub.content.reading import checked_in_order
 from hub.countries.models import Country
 from hub.documents import files, revisions, service
 from hub.documents.attachments import attachment_from_file
@@ -74,47 +78,6 @@ class Applied:
     change: tracking.HubChange | None = None  # how the Hub changed the document, if it did
     remember: bool = False  # an unchanged outcome that should still record the file's hash
     remember_revision: int | None = None  # the revision it matches (default: the latest)
-
-
-def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
-    """Markdown files under the given paths, skipping names that start with '_' or '.'."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
-            for candidate in sorted(path.rglob("*.md")):
-                parts = candidate.relative_to(path).parts
-                if any(part.startswith((".", "_")) for part in parts):
-                    continue
-                found.append(candidate)
-        else:
-            report.rejected.append((str(path), "no such file or folder"))
-    # The same file reached through two spellings of its path is loaded once.
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
-def _order_by_parent(items: list[tuple[Path, DocumentData]]) -> list[tuple[Path, DocumentData]]:
-    """Parents before children when both are in the same load."""
-    by_slug = {data.slug: (path, data) for path, data in items}
-    ordered: list[tuple[Path, DocumentData]] = []
-    seen: set[str] = set()
-
-    def visit(slug: str, trail: tuple[str, ...]) -> None:
-        if slug in seen or slug in trail:
-            return
-        path, data = by_slug[slug]
-        if data.parent in by_slug:
-            visit(data.parent, (*trail, slug))
-        seen.add(slug)
-        ordered.append((path, data))
-
-    for _path, data in items:
-        visit(data.slug, ())
-    return ordered
 
 
 def _check_parent(doc: Document, data: DocumentData) -> Document | None:
@@ -254,7 +217,7 @@ def load_paths(
     each such load is a revision, so the Hub's version can be restored from the history. Files
     that did not change are left alone even then."""
     report = LoadReport()
-    ordered = _checked_in_order([Path(p) for p in paths], report)
+    ordered = checked_in_order([Path(p) for p in paths], report.rejected)
     done = 0
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
@@ -269,31 +232,6 @@ def load_paths(
     except Exception as exc:  # the outbox keeps the rows; start-up or the next load retries
         report.index_error = f"search index not updated: {exc}"
     return report
-
-
-def _checked_in_order(paths: list[Path], report: LoadReport) -> list[tuple[Path, DocumentData]]:
-    """The files parsed, without duplicate slugs, sections and parents first."""
-    parsed: list[tuple[Path, DocumentData]] = []
-    for path, data in read_files(collect_files(paths, report)):
-        if isinstance(data, str):
-            report.rejected.append((str(path), data))
-        else:
-            parsed.append((path, data))
-    slugs: dict[str, list[Path]] = {}
-    for path, data in parsed:
-        slugs.setdefault(data.slug, []).append(path)
-    unique: list[tuple[Path, DocumentData]] = []
-    for path, data in parsed:
-        others = [str(p) for p in slugs[data.slug] if p != path]
-        if others:
-            report.rejected.append(
-                (str(path), f"duplicate slug {data.slug!r}: also in {others[0]}")
-            )
-        else:
-            unique.append((path, data))
-    # Sections first: briefs and experiences name them as topics, and content/briefs sorts first.
-    unique.sort(key=lambda item: item[1].kind is not Kind.GUIDEBOOK_SECTION)
-    return _order_by_parent(unique)
 
 
 # Files per transaction. Each file is still all-or-nothing (a savepoint of its own); one commit
