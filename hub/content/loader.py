@@ -1,10 +1,14 @@
-"""Loading content files into the database, idempotently, one transaction per file.
+"""Loading content files into the database, idempotently, each file all or nothing.
 
 A file that did not change since its last load writes nothing, whatever the Hub did to its document
 since; a changed one updates the document and records a revision, unless people changed the
 document in the Hub since that load: then the file is a conflict and is skipped (hub/content/
 tracking.py), or applied over the Hub's version with ``force``. Rejections and conflicts are
 collected with their reasons and never stop the other files.
+
+Files are read on every CPU (hub/content/reading.py) and committed in chunks, each file in a
+savepoint of its own; a load that changes much of the index rebuilds it once at the end
+instead of applying every change (``rebuild_if_faster``). bench/bulk_load.py measures both.
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from hub.content import tracking
-from hub.content.parser import DocumentData, Rejected, parse_file
+from hub.content.parser import DocumentData, Rejected
+from hub.content.reading import checked_in_order
 from hub.countries.models import Country
 from hub.documents import files, revisions, service
 from hub.documents.attachments import attachment_from_file
-from hub.documents.models import Attachment, Document, Kind
+from hub.documents.models import Attachment, Document, Kind, Status
 from hub.errors import HubError
 from hub.extensions import db
 from hub.search import indexing
@@ -72,47 +78,6 @@ class Applied:
     change: tracking.HubChange | None = None  # how the Hub changed the document, if it did
     remember: bool = False  # an unchanged outcome that should still record the file's hash
     remember_revision: int | None = None  # the revision it matches (default: the latest)
-
-
-def collect_files(paths: Iterable[Path], report: LoadReport) -> list[Path]:
-    """Markdown files under the given paths, skipping names that start with '_' or '.'."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
-            for candidate in sorted(path.rglob("*.md")):
-                parts = candidate.relative_to(path).parts
-                if any(part.startswith((".", "_")) for part in parts):
-                    continue
-                found.append(candidate)
-        else:
-            report.rejected.append((str(path), "no such file or folder"))
-    # The same file reached through two spellings of its path is loaded once.
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
-def _order_by_parent(items: list[tuple[Path, DocumentData]]) -> list[tuple[Path, DocumentData]]:
-    """Parents before children when both are in the same load."""
-    by_slug = {data.slug: (path, data) for path, data in items}
-    ordered: list[tuple[Path, DocumentData]] = []
-    seen: set[str] = set()
-
-    def visit(slug: str, trail: tuple[str, ...]) -> None:
-        if slug in seen or slug in trail:
-            return
-        path, data = by_slug[slug]
-        if data.parent in by_slug:
-            visit(data.parent, (*trail, slug))
-        seen.add(slug)
-        ordered.append((path, data))
-
-    for _path, data in items:
-        visit(data.slug, ())
-    return ordered
 
 
 def _check_parent(doc: Document, data: DocumentData) -> Document | None:
@@ -179,6 +144,8 @@ def _set_fields(
     """Everything the file says, onto ``doc``; returns stored names of replaced attachments."""
     doc.parent = _check_parent(doc, data)
     doc.title, doc.summary, doc.body = data.title, data.summary, data.body
+    for name, value in data.stored_text.items():  # the save hook then has nothing to render
+        setattr(doc, name, value)
     doc.language, doc.country = data.language, country
     doc.status, doc.visibility = data.status, data.visibility
     doc.position, doc.is_example = data.order, data.is_example
@@ -250,68 +217,144 @@ def load_paths(
     each such load is a revision, so the Hub's version can be restored from the history. Files
     that did not change are left alone even then."""
     report = LoadReport()
-    candidates = collect_files([Path(p) for p in paths], report)
-    parsed: list[tuple[Path, DocumentData]] = []
-    for path in candidates:
-        try:
-            parsed.append((path, parse_file(path)))
-        except Rejected as exc:
-            report.rejected.append((str(path), exc.reason))
-    slugs: dict[str, list[Path]] = {}
-    for path, data in parsed:
-        slugs.setdefault(data.slug, []).append(path)
-    unique: list[tuple[Path, DocumentData]] = []
-    for path, data in parsed:
-        others = [str(p) for p in slugs[data.slug] if p != path]
-        if others:
-            report.rejected.append(
-                (str(path), f"duplicate slug {data.slug!r}: also in {others[0]}")
-            )
-        else:
-            unique.append((path, data))
-
-    # Sections first: briefs and experiences name them as topics, and content/briefs sorts first.
-    unique.sort(key=lambda item: item[1].kind is not Kind.GUIDEBOOK_SECTION)
-    ordered = _order_by_parent(unique)
-    for n, (path, data) in enumerate(ordered, start=1):
-        _load_one(path, data, report, force=force)
-        if progress:
-            progress(n, len(ordered))
+    ordered = checked_in_order([Path(p) for p in paths], report.rejected)
+    done = 0
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        _load_chunk(chunk, report, force=force)
+        for _item in chunk:
+            done += 1
+            if progress:
+                progress(done, len(ordered))
     try:
+        rebuild_if_faster(len(report.created) + len(report.updated))
         indexing.catch_up()
     except Exception as exc:  # the change log keeps the rows; the follower retries
         report.index_error = f"search index not updated: {exc}"
     return report
 
 
-def _load_one(path: Path, data: DocumentData, report: LoadReport, *, force: bool) -> None:
+# Files per transaction. Each file is still all-or-nothing (a savepoint of its own); one commit
+# per file made a large load wait on the disk thousands of times. A chunk holds the database's
+# write lock while it runs, so it stays short enough for other writers' busy timeout.
+CHUNK = 100
+
+
+def _load_chunk(items: list[tuple[Path, DocumentData]], report: LoadReport, *, force: bool) -> None:
+    """Load ``items`` in one transaction, each file in a savepoint. If the transaction itself
+    fails, the files are loaded again one transaction each, so one bad file cannot take the
+    others with it."""
+    part = LoadReport()
     stored: list[Path] = []
+    dropped: list[str] = []
     try:
-        sha256 = tracking.fingerprint(path, data.attachments)
-        result = apply(data, source=path.name, stored=stored, sha256=sha256, force=force)
-        if result.outcome in ("created", "updated"):
-            db.session.commit()
-        else:
-            db.session.rollback()
-            for kept in stored:  # nothing changed, so nothing new may stay on disk
-                kept.unlink(missing_ok=True)
-            if result.remember:
-                tracking.remember_only(data.slug, sha256, result.remember_revision)
-                db.session.commit()
-    except (Rejected, IntegrityError, SQLAlchemyError, OSError) as exc:
+        _begin()
+        for path, data in items:
+            _load_one(path, data, part, force=force, stored=stored, dropped=dropped)
+        db.session.commit()
+    except SQLAlchemyError as exc:
         db.session.rollback()
         for kept in stored:
             kept.unlink(missing_ok=True)
+        if len(items) == 1:
+            report.rejected.append((str(items[0][0]), _reason(exc)))
+            return
+        for item in items:
+            _load_chunk([item], report, force=force)
+        return
+    for name in dropped:  # replaced attachments go only once their replacement is committed
+        files.path_for(name).unlink(missing_ok=True)
+    _merge(report, part)
+
+
+def _merge(report: LoadReport, part: LoadReport) -> None:
+    for name in ("created", "updated", "unchanged", "conflicts", "forced", "rejected"):
+        getattr(report, name).extend(getattr(part, name))
+
+
+def _begin() -> None:
+    """Open the chunk's transaction. Python's sqlite3 driver opens one only at the first write,
+    so a SAVEPOINT before it would start a transaction of its own, and releasing it would commit
+    (SQLAlchemy's pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL").
+    IMMEDIATE takes the write lock now: a read snapshot upgraded to a write later fails at once
+    if another connection wrote meanwhile, instead of waiting its turn."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _load_one(
+    path: Path,
+    data: DocumentData,
+    report: LoadReport,
+    *,
+    force: bool,
+    stored: list[Path],
+    dropped: list[str],
+) -> None:
+    """One file in a savepoint of the chunk's transaction: all of it or nothing of it."""
+    mine: list[Path] = []
+    savepoint = db.session.begin_nested()
+    try:
+        sha256 = tracking.fingerprint(path, data.attachments)
+        result = apply(data, source=path.name, stored=mine, sha256=sha256, force=force)
+        if result.outcome in ("created", "updated"):
+            savepoint.commit()
+            stored.extend(mine)
+        else:
+            savepoint.rollback()
+            for kept in mine:  # nothing changed, so nothing new may stay on disk
+                kept.unlink(missing_ok=True)
+            if result.remember:
+                savepoint = db.session.begin_nested()
+                tracking.remember_only(data.slug, sha256, result.remember_revision)
+                savepoint.commit()
+    except (Rejected, IntegrityError, SQLAlchemyError, OSError) as exc:
+        savepoint.rollback()  # a flush that failed leaves it inactive but still open
+        for kept in mine:
+            kept.unlink(missing_ok=True)
         report.rejected.append((str(path), _reason(exc)))
         return
-    for name in result.dropped:
-        files.path_for(name).unlink(missing_ok=True)
+    dropped.extend(result.dropped)
     if result.change is not None:
         conflict = Conflict(str(path), data.slug, result.change.reason, result.change.latest)
         (report.conflicts if result.outcome == "conflict" else report.forced).append(conflict)
         if result.outcome == "conflict":
             return
     getattr(report, result.outcome).append(data.slug)
+
+
+# When a load changes many documents, the index is rebuilt once instead of applying each change:
+# applying a document costs about four times its share of a rebuild (one process, a Whoosh commit
+# per batch of changes, merges of the segments they leave), measured with bench/bulk_load.py.
+# So a load that changes at least a quarter as many documents as the index will hold rebuilds
+# it, and never for fewer than REBUILD_FROM: a small load keeps the live index and its readers.
+REBUILD_SHARE = 0.25
+REBUILD_FROM = 500
+
+
+def rebuild_is_faster(changed: int, indexable: int, minimum: int = REBUILD_FROM) -> bool:
+    """Whether rebuilding an index of ``indexable`` documents beats applying ``changed``."""
+    return changed >= minimum and changed >= indexable * REBUILD_SHARE
+
+
+def rebuild_if_faster(changed: int) -> bool:
+    """Rebuild the index after a load that changed ``changed`` documents, if that is faster
+    than applying the changes one by one; True if it did. The config key
+    ``CONTENT_REBUILD_FROM`` lowers the minimum (tests do)."""
+    minimum = current_app.config.get("CONTENT_REBUILD_FROM", REBUILD_FROM)
+    if changed < minimum:  # most loads: no need to count the index
+        return False
+    indexable = db.session.scalar(
+        select(func.count(Document.id)).where(Document.status == Status.PUBLISHED)
+    )
+    db.session.rollback()
+    if not rebuild_is_faster(changed, indexable or 0, minimum):
+        return False
+    indexing.rebuild()
+    return True
 
 
 def _reason(exc: Exception) -> str:

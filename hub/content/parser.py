@@ -70,6 +70,8 @@ class DocumentData:
     is_example: bool = False
     # Slugs of the guidebook sections this brief or experience illustrates (checked by the loader).
     topics: list[str] = field(default_factory=list)
+    # The body's stored plain-text columns, when made ahead (hub/content/reading.py).
+    stored_text: dict[str, str] = field(default_factory=dict)
 
 
 def split_front_matter(text: str) -> tuple[str, str]:
