@@ -15,6 +15,7 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub import permissions
+from hub.countries import profiles
 from hub.countries import service as countries
 from hub.countries.models import Country, Engagement, PartnershipStatus
 from hub.documents import service
@@ -89,7 +90,7 @@ def show(iso3: str):  # noqa: ANN201
         "countries/show.html",
         country=country,
         page=page,
-        profile=countries.profile_for(country, current_user, today=date.today()),
+        profile=profiles.profile_for(country, current_user, today=date.today()),
         engagement_labels=ENGAGEMENT_LABELS,
     )
 
