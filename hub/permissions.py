@@ -8,13 +8,17 @@ Roles: the public (anonymous), focal points (one country each), Secretariat edit
   a published one they start a correction, a draft reviewed like any other.
 - Editors read everything, review, publish, archive and curate the guidebook.
 - Admins do what editors do and manage accounts.
-Search uses the same rule through labels stored on each index entry (see ``labels_for_*``).
+Lists use the same rule as SQL conditions (``readable_documents``, ``listed_documents``,
+``workspace_documents``); search uses it through labels stored on each index entry (see
+``labels_for_*``).
 """
 
 from __future__ import annotations
 
 import enum
 from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from hub.accounts.models import Role, User
 from hub.countries.models import Country
@@ -56,6 +60,9 @@ class Action(enum.StrEnum):
     REPORTING_MANAGE = "reporting:manage"
     NOTIFICATIONS_VIEW = "notifications:view"
     JOBS_MANAGE = "jobs:manage"  # the failed background jobs, and sending them back
+    # Write a document or post an offer or need for any country (the Secretariat); a focal
+    # point's are always their own country's.
+    COUNTRY_CHOOSE = "country:choose"
 
 
 PUBLIC_LABEL = "public"
@@ -136,6 +143,7 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return u is not None
     if action in (
         Action.APPLICATION_REVIEW,
+        Action.COUNTRY_CHOOSE,
         Action.MATCH_RECORD,
         Action.DISCUSSION_MODERATE,
         Action.REPORTING_MANAGE,
@@ -189,12 +197,46 @@ def labels_for_user(user: Any) -> set[str]:
     return labels
 
 
-def readable_statuses(user: Any) -> tuple[Status, ...]:
-    """Statuses that public listings show. Drafts live in the workspace, never in listings."""
-    return (Status.PUBLISHED,)
+# --- the same rule as SQL conditions, for lists ---
+# Each answers, for every Document row, what ``can`` answers for that document, so a list is
+# filtered in the database (its pages are full, its counts right) by the rule that guards each
+# page. tests/test_permission_lists.py compares them with ``can`` for every actor and status.
 
 
-def readable_visibilities(user: Any) -> tuple[Visibility, ...]:
-    if _user(user) is not None:
-        return (Visibility.PUBLIC, Visibility.MEMBERS)
-    return (Visibility.PUBLIC,)
+def _own_country_rows(user: User | None) -> ColumnElement[bool] | None:
+    """``_own_country`` as a condition: a focal point's country's briefs and experiences."""
+    if user is None or user.role is not Role.FOCAL_POINT or user.country_id is None:
+        return None
+    return and_(Document.country_id == user.country_id, Document.kind != Kind.GUIDEBOOK_SECTION)
+
+
+def readable_documents(user: Any) -> ColumnElement[bool]:
+    """Documents ``user`` may read: ``can(user, Action.DOCUMENT_READ, doc)`` as a WHERE clause.
+    The Secretariat reads everything; a focal point also their country's work in progress."""
+    u = _user(user)
+    if _is_staff(u):
+        return true()
+    published = Document.status == Status.PUBLISHED
+    if u is None:
+        published = and_(published, Document.visibility == Visibility.PUBLIC)
+    own = _own_country_rows(u)
+    return published if own is None else or_(published, own)
+
+
+def listed_documents(user: Any) -> ColumnElement[bool]:
+    """Documents the public lists, pages of a goal or a country and the guidebook show to
+    ``user``: the published ones they may read. Work in progress lives in the workspace (see
+    ``workspace_documents``), never in these lists, even for those who may read it."""
+    return and_(readable_documents(user), Document.status == Status.PUBLISHED)
+
+
+def workspace_documents(user: Any) -> ColumnElement[bool]:
+    """Documents on ``user``'s workspace dashboard. A focal point sees every brief and
+    experience of their country, whatever its status, to follow what they sent
+    (``Action.DOCUMENT_HISTORY``); the Secretariat sees everything not published, which is
+    its work; anyone else, nothing."""
+    u = _user(user)
+    if _is_staff(u):
+        return Document.status != Status.PUBLISHED
+    own = _own_country_rows(u)
+    return false() if own is None else own

@@ -18,8 +18,8 @@ from hub.accounts.forms import (
     with_countries,
 )
 from hub.accounts.models import Role
-from hub.errors import HubError
 from hub.http import safe_next
+from hub.outcomes import attempt, run_and_flash
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,16 +29,14 @@ def login():  # noqa: ANN201
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             user = service.authenticate(
                 form.email.data, form.password.data, ip=request.remote_addr or "-"
             )
-        except HubError as exc:
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             sessions.start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("workspace.dashboard"))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form), status
@@ -59,11 +57,10 @@ def change_password():  # noqa: ANN201
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with attempt() as outcome:
             service.change_password(user, form.current.data, form.password.data)
-        except HubError as exc:
-            flash(exc.message, "error")
-            return render_template("accounts/password.html", form=form), exc.status
+        if outcome.failed:
+            return render_template("accounts/password.html", form=form), outcome.status
         sessions.start_session(user, remember=False)  # this device stays logged in
         flash(_("Your password is changed. Other devices have been logged out."))
         return redirect(url_for("workspace.dashboard"))
@@ -88,11 +85,10 @@ def _set_password_page(token: str, purpose: str):  # noqa: ANN202
         return render_template("accounts/link_invalid.html"), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             service.set_password(user, form.password.data, reason=purpose)
-        except HubError as exc:
-            flash(exc.message, "error")
-            return render_template(template, form=form, user=user), exc.status
+        if outcome.failed:
+            return render_template(template, form=form, user=user), outcome.status
         sessions.start_session(user, remember=False)
         flash(_("Your password is set. Welcome to the Hub."))
         return redirect(url_for("workspace.dashboard"))
@@ -119,7 +115,7 @@ def users():  # noqa: ANN201
     form = with_countries(InviteForm(), service.country_choices())
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             user = service.create_user(
                 email=form.email.data,
                 name=form.name.data,
@@ -127,9 +123,8 @@ def users():  # noqa: ANN201
                 country_iso3=form.country.data or None,
                 by=current_user,
             )
-        except HubError as exc:
-            flash(exc.message, "error")
-            status = exc.status
+        if outcome.failed:
+            status = outcome.status
         else:
             sent = service.send_invitation(user, by=current_user)
             flash(
@@ -172,13 +167,12 @@ def change_role(user_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         flash(_("Choose a role, and a country for a focal point."), "error")
         return render_template("accounts/role.html", form=form, person=person), 400
-    try:
+    with attempt() as outcome:
         service.change_role(
             person, Role(form.role.data), form.country.data or None, by=current_user
         )
-    except HubError as exc:
-        flash(exc.message, "error")
-        return render_template("accounts/role.html", form=form, person=person), exc.status
+    if outcome.failed:
+        return render_template("accounts/role.html", form=form, person=person), outcome.status
     flash(_("%(name)s's role is changed; their sessions have ended.", name=person.name))
     return redirect(url_for("accounts.users"))
 
@@ -200,16 +194,12 @@ def set_active(user_id: int):  # noqa: ANN201
     permissions.require(current_user, permissions.Action.USER_MANAGE)
     active = request.form.get("active") == "1"
     person = service.get_user(user_id)
-    try:
-        service.set_active(person, active, by=current_user)
-    except HubError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(
-            _("%(name)s's account is enabled.", name=person.name)
-            if active
-            else _("%(name)s's account is disabled; their sessions have ended.", name=person.name)
-        )
+    run_and_flash(
+        lambda: service.set_active(person, active, by=current_user),
+        _("%(name)s's account is enabled.", name=person.name)
+        if active
+        else _("%(name)s's account is disabled; their sessions have ended.", name=person.name),
+    )
     return redirect(url_for("accounts.users"))
 
 

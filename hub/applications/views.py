@@ -25,6 +25,7 @@ from hub.countries.models import Country
 from hub.documents import files
 from hub.errors import HubError, NotFound
 from hub.extensions import db
+from hub.outcomes import attempt
 from hub.permissions import Action, require
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -66,15 +67,15 @@ def _take_pdf(form: ApplicationForm):  # noqa: ANN202
         ip = request.remote_addr or ""
         with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
             storage.save(tmp.name)
-            try:
+            with attempt(shown_in_page=(HubError,)) as outcome:
                 antispam.check_honeypot(form.leave_empty.data)
                 antispam.check_upload_limit(ip)
                 kept = submission.keep_pdf(Path(tmp.name), storage.filename)
-            except HubError as exc:
-                audit.log("application_pdf", "rejected", obj="application", reason=exc.message)
-                return None, exc.message
-        antispam.record_upload(ip)
-        db.session.commit()
+                antispam.record_upload(ip)
+            if outcome.failed:
+                reason = outcome.message
+                audit.log("application_pdf", "rejected", obj="application", reason=reason)
+                return None, reason
         return kept, None
     return submission.kept_pdf_from_token(form.kept_pdf.data), None
 
@@ -109,19 +110,18 @@ def apply():  # noqa: ANN201
             kept=kept,
             error=_("Some answers need attention; they are marked below. Nothing was lost."),
         )
-    try:
+    with attempt(shown_in_page=(HubError,)) as suspicion:
         antispam.check_honeypot(form.leave_empty.data)
         antispam.check_form_token(form.form_time.data)
-    except antispam.SpamSuspected as exc:
-        audit.log("application", "spam_suspected", obj="application", reason=exc.message)
-        return _apply_page(form, status=400, error=exc.message, kept=kept, fresh_token=True)
-    try:
+    if suspicion.failed:
+        audit.log("application", "spam_suspected", obj="application", reason=suspicion.message)
+        return _apply_page(form, status=400, error=suspicion.message, kept=kept, fresh_token=True)
+    with attempt(shown_in_page=(HubError,)) as outcome:
         received = submission.submit(
             form.to_input(), ip=request.remote_addr or "", by=current_user, pdf=kept
         )
-    except HubError as exc:
-        db.session.rollback()
-        return _apply_page(form, status=exc.status, error=exc.message, kept=kept)
+    if outcome.failed:
+        return _apply_page(form, status=outcome.status, error=outcome.message, kept=kept)
     application = received.application
     audit.log("application", "received", obj=application, country=application.country.iso3)
     session[SUBMITTED_KEY] = {
@@ -198,11 +198,12 @@ def add_note(application_id: int):  # noqa: ANN201
         return _detail_page(
             application, status=400, note_form=form, error=_("Write the note before saving it.")
         )
-    try:
+    with attempt(shown_in_page=(HubError,)) as outcome:
         review.add_note(application, form.body.data, by=current_user)
-    except HubError as exc:
-        db.session.rollback()
-        return _detail_page(application, status=exc.status, note_form=form, error=exc.message)
+    if outcome.failed:
+        return _detail_page(
+            application, status=outcome.status, note_form=form, error=outcome.message
+        )
     flash(_("Note saved."))
     return redirect(url_for("applications.review_detail", application_id=application_id)), 303
 
@@ -224,7 +225,7 @@ def change_status(application_id: int):  # noqa: ANN201
             error=_("The form could not be read; please send it again."),
         )
     to = ApplicationStatus(form.to.data)
-    try:
+    with attempt(shown_in_page=(HubError,)) as outcome:
         result = review.change_status(
             application,
             to,
@@ -232,11 +233,12 @@ def change_status(application_id: int):  # noqa: ANN201
             expected_version=version,
             by=current_user,
         )
-    except HubError as exc:
-        db.session.rollback()
+    if outcome.failed:
         application = review.get(application_id, by=current_user)
         form.version.data = str(application.version)
-        return _detail_page(application, status=exc.status, status_form=form, error=exc.message)
+        return _detail_page(
+            application, status=outcome.status, status_form=form, error=outcome.message
+        )
     audit.log("application_status", to.value, user=current_user, obj=application)
     flash(_("Status changed to “%(s)s”.", s=review.STATUS_LABELS[to]))
     if not result.mail_sent:
@@ -311,12 +313,11 @@ def save_weights():  # noqa: ANN201
             error=_("The form could not be read; please send it again."),
             entered=entered,
         )
-    try:
+    with attempt(shown_in_page=(HubError,)) as outcome:
         review.save_weights(entered, seen=form.seen.data or "", by=current_user)
-    except HubError as exc:
-        db.session.rollback()
-        keep = entered if exc.status != 409 else None
-        return _priority_page(status=exc.status, error=exc.message, entered=keep)
+    if outcome.failed:
+        keep = entered if outcome.status != 409 else None
+        return _priority_page(status=outcome.status, error=outcome.message, entered=keep)
     audit.log("application_weights", "saved", user=current_user, obj="application_weights")
     flash(_("Weights saved; the ranking below uses them."))
     return redirect(url_for("applications.priority")), 303

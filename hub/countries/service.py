@@ -1,4 +1,5 @@
-"""Country look-ups shared by pages and search.
+"""Country look-ups shared by pages and search; the edits of a country's profile (the page that
+shows it is hub.countries.profiles) and the overview by region.
 
 Names and codes are reference data that change only when reference data is reloaded, yet every
 search result shows a country name; so the table is read once per process and database and kept
@@ -12,23 +13,16 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from hub import audit
-from hub.countries.models import (
-    ContactRole,
-    Country,
-    CountryContact,
-    Engagement,
-    PartnershipStatus,
-)
+from hub.countries.models import Country, PartnershipStatus
 from hub.errors import Conflict, Invalid
 from hub.extensions import db
-from hub.permissions import Action, can, require
+from hub.permissions import Action, require
 from hub.sdg.models import SdgGoal
 
 CACHE_SECONDS = 300
@@ -81,81 +75,7 @@ def resolve_country(value: str) -> str | None:
     return _table().lookup.get(value.strip().lower())
 
 
-# --- profiles -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContactView:
-    """A contact as one viewer may see it: e-mail and phone are empty unless the viewer may see
-    contact details, so a template cannot show what it was never given."""
-
-    name: str
-    title: str
-    institution: str
-    email: str = ""
-    phone: str = ""
-
-
-@dataclass
-class Profile:
-    country: Country
-    officials: list[ContactView]
-    focal_points: list[ContactView]  # empty for the public
-    contact_details_shown: bool
-    engagement: list[Engagement]
-    reporting: Any  # hub.reporting.service.CountryStatus, or None for non-members
-    offers: list[Any] | None  # None while peer learning offers no look-up
-    needs: list[Any] | None
-    can_edit: bool
-    edit_token: str
-
-
-def _contact(contact: CountryContact, details: bool) -> ContactView:
-    return ContactView(
-        name=contact.name,
-        title=contact.title,
-        institution=contact.institution,
-        email=contact.email if details else "",
-        phone=contact.phone if details else "",
-    )
-
-
-def _offers_and_needs(country: Country, viewer: Any) -> tuple[list | None, list | None]:
-    """Peer learning's own look-up, which applies its own visibility rule."""
-    try:
-        from hub.peers.service import offers_and_needs_for
-    except ImportError:  # peer learning not installed yet: the page says so
-        return None, None
-    offers, needs = offers_and_needs_for(country, viewer)
-    return list(offers), list(needs)
-
-
-def profile_for(country: Country, viewer: Any, *, today: date) -> Profile:
-    """What ``viewer`` may see of a country's profile. Focal points, and every e-mail address
-    and phone number, reach only viewers allowed to see contact details (see hub.permissions);
-    the public gets the official's name, title and institution only."""
-    from hub.reporting.service import status_of
-
-    details = can(viewer, Action.CONTACT_DETAILS_VIEW)
-    officials = [c for c in country.contacts if c.role is ContactRole.OFFICIAL]
-    focal = [c for c in country.contacts if c.role is ContactRole.FOCAL_POINT] if details else []
-    engagement = [Engagement(v) for v in country.engagement_levels or [] if v in _ENGAGEMENTS]
-    offers, needs = _offers_and_needs(country, viewer) if country.is_partner else ([], [])
-    return Profile(
-        country=country,
-        officials=[_contact(c, details) for c in officials],
-        focal_points=[_contact(c, details) for c in focal],
-        contact_details_shown=details,
-        engagement=[e for e in Engagement if e in engagement],
-        reporting=status_of(country, today=today, viewer=viewer) if country.is_partner else None,
-        offers=offers,
-        needs=needs,
-        can_edit=can(viewer, Action.PROFILE_EDIT, country),
-        edit_token=profile_token(country),
-    )
-
-
-_ENGAGEMENTS = {e.value for e in Engagement}
+# --- profile edits ---------------------------------------------------------------------------
 
 
 def profile_token(country: Country) -> str:

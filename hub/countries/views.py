@@ -15,13 +15,15 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub import permissions
+from hub.countries import profiles
 from hub.countries import service as countries
 from hub.countries.models import Country, Engagement, PartnershipStatus
 from hub.documents import service
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, NotFound
 from hub.extensions import db
 from hub.http import int_arg
 from hub.markup import render_markdown
+from hub.outcomes import attempt
 from hub.permissions import Action
 
 bp = Blueprint("countries", __name__, url_prefix="/countries")
@@ -88,7 +90,7 @@ def show(iso3: str):  # noqa: ANN201
         "countries/show.html",
         country=country,
         page=page,
-        profile=countries.profile_for(country, current_user, today=date.today()),
+        profile=profiles.profile_for(country, current_user, today=date.today()),
         engagement_labels=ENGAGEMENT_LABELS,
     )
 
@@ -108,7 +110,7 @@ def edit_profile(iso3: str):  # noqa: ANN201
         if "preview" in request.form:
             preview = render_markdown(form.priorities.data or "")
         else:
-            try:
+            with attempt() as outcome:
                 changed = countries.update_profile(
                     country,
                     priorities=form.priorities.data or "",
@@ -116,18 +118,14 @@ def edit_profile(iso3: str):  # noqa: ANN201
                     expected_token=form.token.data or "",
                     by=current_user,
                 )
-            except Conflict as exc:
-                flash(exc.message, "error")
-                conflict, status = True, 409
-                country = _country(iso3)
-                form.token.data = countries.profile_token(country)
-            except HubError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                status = exc.status
-            else:
+            if outcome.ok:
                 flash(_("Profile saved.") if changed else _("Nothing had changed."))
                 return redirect(url_for("countries.show", iso3=country.slug))
+            status = outcome.status
+            if isinstance(outcome.error, Conflict):
+                conflict = True
+                country = _country(iso3)
+                form.token.data = countries.profile_token(country)
     elif request.method == "POST":
         status = 400
     return render_template(

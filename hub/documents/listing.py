@@ -100,11 +100,7 @@ def listing_from_args(kind: Kind) -> Listing:
 
 def _readable(viewer: Any, kind: Kind) -> Select:
     """Documents of ``kind`` the viewer may see in a listing: the one rule in hub.permissions."""
-    return select(Document).where(
-        Document.kind == kind,
-        Document.status.in_(permissions.readable_statuses(viewer)),
-        Document.visibility.in_(permissions.readable_visibilities(viewer)),
-    )
+    return select(Document).where(Document.kind == kind, permissions.listed_documents(viewer))
 
 
 def _filtered(stmt: Select, listing: Listing) -> Select:

@@ -26,10 +26,7 @@ KIND_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
 
 
 def _readable(viewer: Any) -> Select:
-    return select(Document).where(
-        Document.status.in_(permissions.readable_statuses(viewer)),
-        Document.visibility.in_(permissions.readable_visibilities(viewer)),
-    )
+    return select(Document).where(permissions.listed_documents(viewer))
 
 
 def get_for_viewer(kind: Kind, slug: str, *, viewer: Any) -> Document:

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import permissions
-from hub.accounts.models import Role, User
+from hub.accounts.models import User
 from hub.dbtypes import utcnow
-from hub.documents.models import Document, Kind, Status
+from hub.documents.models import Document, Status
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.forum import subscriptions
@@ -210,22 +210,11 @@ class ThreadSummary:
 
 
 def _readable_threads(viewer: Any) -> Select:
-    """Threads on documents the viewer may read: the published ones, and for a focal point their
-    own country's; the Secretariat reads all. The list is checked against ``can`` again."""
-    stmt = select(Thread).join(Thread.document)
-    user = viewer if isinstance(viewer, User) else None
-    if user is not None and user.is_staff:
-        return stmt
-    own = (
-        (Document.country_id == user.country_id) & (Document.kind != Kind.GUIDEBOOK_SECTION)
-        if user is not None and user.role is Role.FOCAL_POINT and user.country_id is not None
-        else None
-    )
-    published = Document.status == Status.PUBLISHED
-    return stmt.where(or_(published, own) if own is not None else published)
+    """Threads on documents the viewer may read (the one rule, as SQL: see hub.permissions)."""
+    return select(Thread).join(Thread.document).where(permissions.readable_documents(viewer))
 
 
-def _summaries(threads: list[Thread], viewer: Any) -> list[ThreadSummary]:
+def _summaries(threads: list[Thread]) -> list[ThreadSummary]:
     ids = [t.id for t in threads]
     counts = dict(
         db.session.execute(
@@ -234,11 +223,7 @@ def _summaries(threads: list[Thread], viewer: Any) -> list[ThreadSummary]:
             .group_by(Post.thread_id)
         ).all()
     )
-    return [
-        ThreadSummary(t, max(counts.get(t.id, 1) - 1, 0), t.last_post_at)
-        for t in threads
-        if may_read(viewer, t)
-    ]
+    return [ThreadSummary(t, max(counts.get(t.id, 1) - 1, 0), t.last_post_at) for t in threads]
 
 
 @dataclass(frozen=True)
@@ -259,7 +244,7 @@ def recent_threads(*, viewer: Any, page: int = 1, per_page: int = PER_PAGE) -> R
         .limit(per_page + 1)
     )
     threads = list(db.session.scalars(stmt))
-    return RecentPage(_summaries(threads[:per_page], viewer), page, len(threads) > per_page)
+    return RecentPage(_summaries(threads[:per_page]), page, len(threads) > per_page)
 
 
 def threads_of(doc: Document, *, viewer: Any) -> list[ThreadSummary]:
@@ -273,4 +258,4 @@ def threads_of(doc: Document, *, viewer: Any) -> list[ThreadSummary]:
         .where(Thread.document_id == doc.id)
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
     ).all()
-    return _summaries(list(threads), viewer)
+    return _summaries(list(threads))

@@ -16,13 +16,13 @@ from flask_wtf import FlaskForm
 
 from hub import permissions
 from hub.documents.models import Document, Status
-from hub.errors import HubError, NotAllowed, NotFound
+from hub.errors import HubError, NotFound
 from hub.extensions import db
 from hub.forum import moderation, service, subscriptions
 from hub.forum.forms import BODY_HELP, ButtonForm, EditForm, HideForm, ReplyForm, ThreadForm
 from hub.forum.models import Post, Thread
 from hub.http import form_int, int_arg
-from hub.outcomes import run_and_flash
+from hub.outcomes import attempt, run_and_flash
 from hub.permissions import Action
 
 bp = Blueprint("forum", __name__, url_prefix="/discussions")
@@ -102,18 +102,12 @@ def new(doc_id: int):  # noqa: ANN201
     form = ThreadForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             thread = service.start_thread(doc, form.title.data, form.body.data, by=_user())
-        except NotAllowed:
-            db.session.rollback()
-            raise
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Your discussion has started. You will get an e-mail when someone replies."))
             return redirect(url_for("forum.show", thread_id=thread.id), 303)
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return render_template("forum/new.html", doc=doc, form=_with_ids(form, "discussion")), status
@@ -149,15 +143,10 @@ def reply(thread_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         flash(_("Your reply was not sent: write a message first."), "error")
         return _thread_page(thread, form, 400)
-    try:
+    with attempt() as outcome:
         post = service.reply(thread, form.body.data, by=_user())
-    except NotAllowed:
-        db.session.rollback()
-        raise
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _thread_page(db.session.get(Thread, thread_id), form, exc.status)
+    if outcome.failed:
+        return _thread_page(db.session.get(Thread, thread_id), form, outcome.status)
     flash(_("Your reply is posted."))
     return redirect(url_for("forum.show", thread_id=thread_id, _anchor=f"post-{post.id}"), 303)
 
@@ -177,21 +166,16 @@ def edit(post_id: int):  # noqa: ANN201
     form = EditForm()
     if not form.validate_on_submit():
         return _edit_page(post, form, status=400)
-    try:
+    with attempt() as outcome:
         changed = service.edit_post(
             post, form.body.data, expected_version=form_int(form.version.data), by=_user()
         )
-    except NotAllowed:
-        db.session.rollback()
-        raise
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
         fresh = db.session.get(Post, post_id)
         # After a lost race the member sees the current text beside theirs and saves again
         # over the version they have now seen.
         form.version.data = str(fresh.version)
-        return _edit_page(fresh, form, current=fresh, status=exc.status)
+        return _edit_page(fresh, form, current=fresh, status=outcome.status)
     flash(_("Saved.") if changed else _("Nothing had changed."))
     return redirect(url_for("forum.show", thread_id=post.thread_id, _anchor=f"post-{post.id}"), 303)
 
@@ -287,10 +271,10 @@ def unsubscribe(thread_id: int):  # noqa: ANN201
 def unsubscribe_link(token: str):  # noqa: ANN201
     """The link in every reply notice: works without logging in. A GET only asks; the button
     unsubscribes, so a mail scanner that opens links changes nothing."""
-    try:
+    with attempt(shown_in_page=(HubError,)) as outcome:
         user, thread = subscriptions.read_token(token)
-    except HubError as exc:
-        return render_template("forum/unsubscribe.html", error=exc.message), exc.status
+    if outcome.failed:
+        return render_template("forum/unsubscribe.html", error=outcome.message), outcome.status
     form = ButtonForm()
     done = False
     if request.method == "POST":

@@ -3,9 +3,9 @@ tagged to, each limited to what the viewer may read.
 
 A brief or experience names the sections it illustrates (``topics:`` in its content file,
 docs/content-format.md). Tags are links between documents, so both directions go through the
-same visibility rule as every listing (``permissions.readable_statuses`` and
-``readable_visibilities``): a draft section never shows up as a topic on a public brief, and a
-members-only experience never appears on a section page for the public.
+same visibility rule as every listing (``permissions.listed_documents``): a draft section never
+shows up as a topic on a public brief, and a members-only experience never appears on a section
+page for the public.
 """
 
 from __future__ import annotations
@@ -31,10 +31,7 @@ class SectionReading:
 
 
 def _readable(viewer: Any) -> Select:
-    return select(Document).where(
-        Document.status.in_(permissions.readable_statuses(viewer)),
-        Document.visibility.in_(permissions.readable_visibilities(viewer)),
-    )
+    return select(Document).where(permissions.listed_documents(viewer))
 
 
 def tagged_to(section: Document, *, viewer: Any) -> list[Document]:

@@ -14,6 +14,7 @@ from hub.http import int_arg
 from hub.notifications import inbox
 from hub.notifications.forms import DigestForm, MarkForm
 from hub.notifications.models import Category, Digest
+from hub.outcomes import attempt
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -104,10 +105,9 @@ def _page_number(value: str | None) -> int:
 @bp.get("/")
 @login_required
 def index():  # noqa: ANN201
-    try:
+    with attempt() as outcome:
         category = inbox.parse_category(request.args.get("category"))
-    except Invalid as exc:
-        flash(exc.message, "error")
+    if outcome.failed:
         return redirect(url_for("notifications.index"), 303)
     unread_only = request.args.get("unread") == "1"
     return _render(category, unread_only, int_arg("page", 1))
@@ -115,9 +115,9 @@ def index():  # noqa: ANN201
 
 def _back(form: MarkForm, *, same_page: bool = True) -> Any:
     """Back to the view the form was sent from; a garbled hidden field just means "all"."""
-    try:
+    with attempt(shown_in_page=(Invalid,)) as outcome:
         category = inbox.parse_category(form.category.data)
-    except Invalid:
+    if outcome.failed:
         category = None
     page = _page_number(form.page.data) if same_page else 1
     args = _args(category, form.unread.data == "1", page)
@@ -141,10 +141,9 @@ def mark_all_read():  # noqa: ANN201
     form = MarkForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         category = inbox.parse_category(form.category.data)
-    except Invalid as exc:
-        flash(exc.message, "error")
+    if outcome.failed:
         return redirect(url_for("notifications.index"), 303)
     count = inbox.mark_all_read(current_user, category)
     if count:

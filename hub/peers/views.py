@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from hub import permissions
 from hub.countries.models import Country
-from hub.errors import Conflict, HubError, Invalid, NotFound
+from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.http import form_int, int_arg
+from hub.outcomes import attempt
 from hub.peers import brokering, editing, service, suggestions
 from hub.peers.forms import (
     AREA_LABELS,
@@ -93,7 +94,7 @@ def _topic_choices() -> list[tuple[str, str]]:
 
 
 def _country_for_new(form: ItemForm) -> Country:
-    if not current_user.is_staff:
+    if not permissions.can(current_user, Action.COUNTRY_CHOOSE):
         return current_user.country
     country = service.country_by_code(form.country.data or request.args.get("country", ""))
     if country is None:
@@ -105,21 +106,17 @@ def _country_for_new(form: ItemForm) -> Country:
 @login_required
 def new(kind_path: str):  # noqa: ANN201
     kind = KINDS[kind_path]
-    if not current_user.is_staff:
-        permissions.require(current_user, Action.OFFER_NEED_CREATE, current_user.country)
+    permissions.require(current_user, Action.OFFER_NEED_CREATE, current_user.country)
     form = ItemForm()
     form.topics.choices = _topic_choices()
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             created = editing.create(kind, _country_for_new(form), form.to_input(), by=current_user)
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Posted: everyone can now see it."))
             return redirect(url_for("peers.item", item_id=created.id))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return render_template("peers/edit.html", form=form, kind=kind, item=None), status
@@ -144,27 +141,22 @@ def edit(item_id: int):  # noqa: ANN201
     form.topics.choices = _topic_choices()
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             changed = editing.update(
                 found,
                 form.to_input(),
                 expected_version=form_int(form.version.data),
                 by=current_user,
             )
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if isinstance(outcome.error, Conflict):
             current = db.session.get(OfferNeed, item_id)
             return render_template(
                 "peers/edit.html", form=form, kind=found.kind, item=current, conflict=current
             ), 409
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Saved.") if changed else _("Nothing had changed."))
             return redirect(url_for("peers.item", item_id=item_id))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return render_template("peers/edit.html", form=form, kind=found.kind, item=found), status
@@ -179,13 +171,11 @@ def step(item_id: int, step: str):  # noqa: ANN201
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("peers.item", item_id=item_id)), 303
-    try:
+    with attempt() as outcome:
         editing.change_status(
             found, step, expected_version=form_int(form.version.data), by=current_user
         )
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
         return redirect(url_for("peers.item", item_id=item_id)), 303
     messages = {
         "close": _("Closed: it stays visible, marked as closed."),
@@ -243,7 +233,7 @@ def new_match():  # noqa: ANN201
     if form.validate_on_submit():
         need = db.session.get(OfferNeed, form_int(form.need.data))
         offer = db.session.get(OfferNeed, form_int(form.offer.data))
-        try:
+        with attempt() as outcome:
             if need is None or offer is None:
                 raise Invalid(_("Choose an open need and an open offer."))
             match = brokering.record(
@@ -251,13 +241,10 @@ def new_match():  # noqa: ANN201
                 status=MatchStatus(form.status.data), outcome=form.outcome.data or "",
                 note=form.note.data or "", by=current_user,
             )  # fmt: skip
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Match recorded; both countries' focal points were told."))
             return redirect(url_for("peers.match", match_id=match.id))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return render_template("peers/new_match.html", form=form), status
@@ -291,28 +278,23 @@ def update_match(match_id: int):  # noqa: ANN201
     form = MatchUpdateForm()
     status = 400
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             changed = brokering.update(
                 found, status=MatchStatus(form.status.data), outcome=form.outcome.data or "",
                 note=form.note.data or "", expected_version=form_int(form.version.data),
                 by=current_user,
             )  # fmt: skip
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if isinstance(outcome.error, Conflict):
             current = db.session.get(BrokeredMatch, match_id)
             return render_template(
                 "peers/match.html", match=current, form=form, conflict=current,
                 next_statuses=_next(current),
             ), 409  # fmt: skip
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Match updated; both countries' focal points were told.") if changed
                   else _("Nothing had changed."))  # fmt: skip
             return redirect(url_for("peers.match", match_id=match_id)), 303
+        status = outcome.status
     found = db.session.get(BrokeredMatch, match_id)
     return render_template(
         "peers/match.html", match=found, form=form, next_statuses=_next(found)

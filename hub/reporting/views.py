@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from hub import permissions
-from hub.errors import HubError
+from hub.outcomes import attempt
 from hub.permissions import Action
 from hub.reporting import service
 from hub.reporting.forms import ScheduleForm
@@ -55,16 +55,15 @@ def settings():  # noqa: ANN201
     form = ScheduleForm(obj=current if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             service.set_schedule(
                 months=form.months.data,
                 starts_on=form.starts_on.data,
                 note=form.note.data or "",
                 by=current_user,
             )
-        except HubError as exc:
-            flash(exc.message, "error")
-            status = exc.status
+        if outcome.failed:
+            status = outcome.status
         else:
             flash(_("The reporting period is set. Statuses and reminders follow it from now on."))
             return redirect(url_for("reporting.index"))

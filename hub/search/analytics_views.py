@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from hub import permissions
 from hub.errors import Invalid
+from hub.outcomes import attempt
 from hub.search import analytics
 
 bp = Blueprint("search_analytics", __name__)
@@ -20,10 +21,10 @@ def report():
     permissions.require(current_user, permissions.Action.SEARCH_ANALYTICS_VIEW)
     template = "search_analytics/report.html"
     today = datetime.now(UTC).date()
-    try:
+    with attempt(shown_in_page=(Invalid,)) as outcome:
         period = analytics.period_from(request.args, today=today)
-    except Invalid as exc:
-        page = render_template(template, report=None, error=exc.message, today=today,
+    if outcome.failed:
+        page = render_template(template, report=None, error=outcome.message, today=today,
                                presets=analytics.PRESET_DAYS,
                                keep_days=analytics.keep_days(current_app))  # fmt: skip
         return page, 400

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from hub.errors import Invalid
+from hub.outcomes import attempt
 from hub.search import analytics
 from hub.search.present import FACET_TITLES, page_links
 from hub.search.query import request_from_args, search
@@ -22,15 +23,15 @@ def _search_url(params: dict[str, list[str]]) -> str:
 @bp.get("/search")
 def results():
     q = request.args.get("q", "")
-    try:
+    with attempt(shown_in_page=(Invalid,)) as outcome:
         wanted = request_from_args(request.args)
         if not wanted.q.strip() and not request.args.get("sort"):
             # Without words there is nothing to rank by relevance: newest first. With no
             # filters either, the page is a way in: the latest the reader may see, and facets.
             wanted = replace(wanted, sort="date")
         found = search(wanted, viewer=current_user)
-    except Invalid as exc:
-        page = render_template("search/results.html", q=q, found=None, error=exc.message)
+    if outcome.failed:
+        page = render_template("search/results.html", q=q, found=None, error=outcome.message)
         return page, 400
     if found.request.q:
         analytics.record(found.request.q, found.total, page=found.request.page)

@@ -8,25 +8,25 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Role, User
+from hub import permissions
+from hub.accounts.models import User
 from hub.documents import revisions
 from hub.documents import service as documents_service
 from hub.documents.diff import Comparison, compare
-from hub.documents.models import Document, Kind, Status
+from hub.documents.models import Document, Status
 from hub.extensions import db
 from hub.guidebook import topics
 from hub.sdg.models import SdgGoal
 
 
 def own_documents(user: User) -> list[Document]:
-    """Focal points: every document of their country. Staff: everything not yet published."""
-    stmt = select(Document).options(selectinload(Document.events), selectinload(Document.country))
-    if user.role is Role.FOCAL_POINT:
-        stmt = stmt.where(
-            Document.country_id == user.country_id, Document.kind != Kind.GUIDEBOOK_SECTION
-        )
-    else:
-        stmt = stmt.where(Document.status != Status.PUBLISHED)
+    """Focal points: every document of their country. Staff: everything not yet published
+    (the rule is hub.permissions.workspace_documents)."""
+    stmt = (
+        select(Document)
+        .where(permissions.workspace_documents(user))
+        .options(selectinload(Document.events), selectinload(Document.country))
+    )
     return list(db.session.scalars(stmt.order_by(Document.updated_at.desc())))
 
 

@@ -18,10 +18,11 @@ from hub.documents.files import is_pdf
 from hub.documents.labels import STATUS_NAMES
 from hub.documents.models import Document, Kind
 from hub.documents.service import KIND_BY_PATH
-from hub.errors import Conflict, HubError, Invalid, NotAllowed
+from hub.errors import Conflict, Invalid
 from hub.extensions import db
 from hub.http import form_int
 from hub.markup import render_markdown
+from hub.outcomes import attempt, run_and_flash
 from hub.permissions import Action
 from hub.workspace import service
 from hub.workspace.forms import (
@@ -106,14 +107,12 @@ def new(kind_path: str):  # noqa: ANN201
     if _wants_preview(form):
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             doc = editing.create(kind, form.to_input(), by=current_user)
-        except HubError as exc:
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Draft saved."))
             return redirect(url_for("workspace.document", doc_id=doc.id))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return _editor(form, kind, None, tree, preview=preview), status
@@ -138,23 +137,18 @@ def edit(doc_id: int):  # noqa: ANN201
     if _wants_preview(form):
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             changed = editing.update(
                 doc, form.to_input(), expected_version=form_int(form.version.data),
                 by=current_user, note=form.note.data or "",
             )  # fmt: skip
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if isinstance(outcome.error, Conflict):
             current = db.session.get(Document, doc_id)
             return _editor(form, doc.kind, current, tree, preview=None, conflict=current), 409
-        except HubError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = exc.status
-        else:
+        if outcome.ok:
             flash(_("Saved.") if changed else _("Nothing had changed."))
             return redirect(url_for("workspace.document", doc_id=doc.id))
+        status = outcome.status
     elif request.method == "POST":
         status = 400
     return _editor(form, doc.kind, doc, tree, preview=preview), status
@@ -230,17 +224,13 @@ def step(doc_id: int, name: str):  # noqa: ANN201
         permissions.require(current_user, Action.DOCUMENT_PUBLISH, doc)
         message = _("Tick the box to confirm that you have checked what you publish.")
         return _document_page(doc, form, 400, failed=name, error=message)
-    try:
+    # A step refused for what was typed is shown beside the comment; any other refusal is
+    # flashed over the document page.
+    with attempt(shown_in_page=(Invalid,)) as outcome:
         event = workflow.apply(doc, name, by=current_user, comment=form.comment.data or "")
-    except NotAllowed:
-        db.session.rollback()
-        raise  # a 403 page, and the attempt is audited
-    except Invalid as exc:
-        db.session.rollback()
-        return _document_page(doc, form, 400, failed=name, error=exc.message)
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if isinstance(outcome.error, Invalid):
+        return _document_page(doc, form, 400, failed=name, error=outcome.message)
+    if outcome.failed:
         return redirect(url_for("workspace.document", doc_id=doc_id)), 303
     moved = event.document  # a published correction is now the published document itself
     if moved.id != doc_id:
@@ -278,12 +268,10 @@ def upload(doc_id: int):  # noqa: ANN201
             audit.log("upload", "rejected", user=current_user, obj=doc, reason="not a pdf")
             flash(_("Only PDF files can be attached; this file is not a PDF."), "error")
             return redirect(url_for("workspace.document", doc_id=doc_id)), 303
-        try:
+        with attempt() as outcome:
             editing.attach_pdf(doc, Path(tmp.name), storage.filename, by=current_user)
-        except HubError as exc:
-            db.session.rollback()
-            audit.log("upload", "rejected", user=current_user, obj=doc, reason=exc.message)
-            flash(exc.message, "error")
+        if outcome.failed:
+            audit.log("upload", "rejected", user=current_user, obj=doc, reason=outcome.message)
             return redirect(url_for("workspace.document", doc_id=doc_id)), 303
     flash(_("Attached. Its text is being extracted for search."))
     return redirect(url_for("workspace.document", doc_id=doc_id)), 303
@@ -293,13 +281,10 @@ def upload(doc_id: int):  # noqa: ANN201
 @fresh_login_required
 def restore(doc_id: int, number: int):  # noqa: ANN201
     doc = _document(doc_id, Action.REVISION_RESTORE)
-    try:
-        editing.restore(
+    run_and_flash(
+        lambda: editing.restore(
             doc, number, expected_version=form_int(request.form.get("version")), by=current_user
-        )
-    except HubError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Revision %(n)d restored as a new revision.", n=number))
+        ),
+        _("Revision %(n)d restored as a new revision.", n=number),
+    )
     return redirect(url_for("workspace.document", doc_id=doc_id)), 303

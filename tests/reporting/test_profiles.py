@@ -7,6 +7,7 @@ import re
 import pytest
 
 from hub.accounts.models import Role
+from hub.countries import profiles
 from hub.countries import service as countries
 from hub.countries.models import PartnershipStatus
 from hub.errors import Conflict, NotAllowed
@@ -53,7 +54,7 @@ def test_logged_in_members_see_focal_points_and_contact_details(app, client, gha
 def test_profile_service_gives_the_public_no_contact_details(app, ghana):
     from datetime import date
 
-    profile = countries.profile_for(ghana, None, today=date(2026, 1, 1))
+    profile = profiles.profile_for(ghana, None, today=date(2026, 1, 1))
     assert profile.focal_points == []
     assert [(c.name, c.email, c.phone) for c in profile.officials] == [("Official of gha", "", "")]
 
