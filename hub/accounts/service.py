@@ -10,7 +10,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -204,14 +204,7 @@ def send_invitation(user: User, *, by: Any) -> bool:
         permissions.require(by, Action.USER_MANAGE)
     link = _link("accounts.accept_invitation", tokens.make_token(user, tokens.INVITE))
     hours = tokens.max_age(tokens.INVITE) // 3600
-    body = _(
-        "Hello %(name)s,\n\nYou have been invited to the STI for SDGs Roadmaps Knowledge Hub.\n"
-        "Set your password here (the link works once and expires in %(hours)d hours):\n\n"
-        "%(link)s\n",
-        name=user.name,
-        hours=hours,
-        link=link,
-    )
+    body = render_template("mail/invitation.txt", name=user.name, hours=hours, link=link)
     sent = send_mail(user.email, _("Your invitation to the Knowledge Hub"), body)
     audit.log("invite", "sent" if sent else "mail_failed", user=by, obj=user)
     return sent
@@ -228,14 +221,7 @@ def request_password_reset(email: str) -> None:
         return
     link = _link("accounts.reset_password", tokens.make_token(user, tokens.RESET))
     minutes = tokens.max_age(tokens.RESET) // 60
-    body = _(
-        "Hello %(name)s,\n\nSomeone asked to reset your password for the Knowledge Hub. If it "
-        "was you, use this link within %(minutes)d minutes (it works once):\n\n%(link)s\n\n"
-        "If it was not you, ignore this message; your password stays as it is.\n",
-        name=user.name,
-        minutes=minutes,
-        link=link,
-    )
+    body = render_template("mail/password_reset.txt", name=user.name, minutes=minutes, link=link)
     send_mail_later(user.email, _("Reset your Knowledge Hub password"), body)
     audit.log("password_reset_request", "sent", obj=user)
 
