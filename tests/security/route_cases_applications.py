@@ -23,7 +23,7 @@ from hub.countries.models import Country, PartnershipStatus
 from hub.documents import files
 from hub.extensions import db
 from hub.ratelimit import RateLimitHit
-from tests.security.test_route_matrix import PDF, WORLD_SETUP, Call, World, case, current
+from tests.security.route_matrix import PDF, WORLD_SETUP, Call, World, case, current
 
 _reserved: set[str] = set()  # countries a built (not yet sent) application form will use
 _weights = itertools.count(1)
