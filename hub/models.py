@@ -1,7 +1,7 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
 # Issue 6's packages are imported as modules, so each package keeps its own list of models.
-from hub.accounts.models import LoginAttempt, Role, User
+from hub.accounts.models import Role, User
 from hub.applications import models as applications_models
 from hub.countries.models import (
     ContactRole,
@@ -28,6 +28,7 @@ from hub.forum import models as forum_models
 from hub.jobs import models as jobs_models
 from hub.notifications.models import Category, Digest, Notification, NotificationPreference
 from hub.peers import models as peers_models
+from hub.ratelimit import RateLimitHit
 from hub.reporting import models as reporting_models
 from hub.sdg.models import SdgGoal, SdgIndicator, SdgTarget
 from hub.search.models import IndexChange, IndexHost, IndexLog, SearchDay, SearchQueryDay
@@ -48,7 +49,7 @@ __all__ = [
     "IndexHost",
     "IndexLog",
     "Kind",
-    "LoginAttempt",
+    "RateLimitHit",
     "Notification",
     "NotificationPreference",
     "PartnershipStatus",

@@ -1,4 +1,4 @@
-"""People who log in, and the login attempts that rate limiting counts."""
+"""People who log in: their role, country and password."""
 
 from __future__ import annotations
 
@@ -62,14 +62,3 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
-
-
-class LoginAttempt(db.Model):
-    """A failed login, kept in the database so every worker process counts the same failures."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

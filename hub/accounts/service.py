@@ -10,13 +10,13 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from hub import audit, permissions
+from hub import audit, permissions, ratelimit
 from hub.accounts import passwords, tokens
-from hub.accounts.models import LoginAttempt, Role, User
+from hub.accounts.models import Role, User
 from hub.countries.models import Country
 from hub.dbtypes import utcnow
 from hub.errors import Conflict, HubError, Invalid, NotFound
@@ -28,14 +28,13 @@ ACCOUNT_WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 10  # failures for one account from one address
 IP_WINDOW = timedelta(minutes=10)
 IP_LIMIT = 30  # failures from one address over all accounts
+# One scope: a hit for "address|e-mail" also counts for the address (see hub/ratelimit.py).
+ACCOUNT_AT_ADDRESS = ratelimit.Limit("login", ACCOUNT_LIMIT, ACCOUNT_WINDOW)
+ADDRESS = ratelimit.Limit("login", IP_LIMIT, IP_WINDOW)
 
 
 class LoginRefused(HubError):
     status = 401
-
-
-class TooManyAttempts(HubError):
-    status = 429
 
 
 def normalize_email(email: str) -> str:
@@ -44,13 +43,6 @@ def normalize_email(email: str) -> str:
 
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
-def _failures(*, since: timedelta, **where: str) -> int:
-    stmt = select(func.count(LoginAttempt.id)).where(LoginAttempt.created_at >= utcnow() - since)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(LoginAttempt, column) == value)
-    return db.session.scalar(stmt) or 0
 
 
 def authenticate(email: str, password: str, *, ip: str) -> User:
@@ -62,25 +54,23 @@ def authenticate(email: str, password: str, *, ip: str) -> User:
     email = normalize_email(email)
     # The attempt is recorded *before* the slow password check, so attempts in flight on other
     # workers are already counted: parallel guesses cannot slip past the limit.
-    attempt = LoginAttempt(email=email, ip=ip)
-    db.session.add(attempt)
+    account_key = ratelimit.key_of(ip, email)
+    ratelimit.record(ACCOUNT_AT_ADDRESS, account_key)  # the longer window of the two
     db.session.commit()
-    if (
-        _failures(since=ACCOUNT_WINDOW, email=email, ip=ip) > ACCOUNT_LIMIT
-        or _failures(since=IP_WINDOW, ip=ip) > IP_LIMIT
+    if ratelimit.is_exceeded(ACCOUNT_AT_ADDRESS, account_key) or ratelimit.is_exceeded(
+        ADDRESS, ratelimit.key_of(ip)
     ):
         digest = hashlib.sha256(email.encode()).hexdigest()[:12]
         audit.log("login", "locked_out", obj=f"email-sha256:{digest}")
-        raise TooManyAttempts(_("Too many failed attempts. Wait 15 minutes and try again."))
+        raise ratelimit.LimitReached(_("Too many failed attempts. Wait 15 minutes and try again."))
     user = find_by_email(email)
     usable = user is not None and user.is_active and user.password_hash is not None
     ok = passwords.verify_password(user.password_hash if usable else None, password)
     if not (usable and ok):
         audit.log("login", "failure", user=user if usable else None)
         raise LoginRefused(_("The e-mail address or the password is not right."))
-    db.session.execute(
-        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip == ip)
-    )  # the successful attempt and earlier failures from this address no longer count
+    # The successful attempt and earlier failures from this address no longer count.
+    ratelimit.clear(ACCOUNT_AT_ADDRESS, account_key)
     user.last_login_at = utcnow()
     db.session.commit()
     audit.log("login", "success", user=user)
@@ -214,14 +204,7 @@ def send_invitation(user: User, *, by: Any) -> bool:
         permissions.require(by, Action.USER_MANAGE)
     link = _link("accounts.accept_invitation", tokens.make_token(user, tokens.INVITE))
     hours = tokens.max_age(tokens.INVITE) // 3600
-    body = _(
-        "Hello %(name)s,\n\nYou have been invited to the STI for SDGs Roadmaps Knowledge Hub.\n"
-        "Set your password here (the link works once and expires in %(hours)d hours):\n\n"
-        "%(link)s\n",
-        name=user.name,
-        hours=hours,
-        link=link,
-    )
+    body = render_template("mail/invitation.txt", name=user.name, hours=hours, link=link)
     sent = send_mail(user.email, _("Your invitation to the Knowledge Hub"), body)
     audit.log("invite", "sent" if sent else "mail_failed", user=by, obj=user)
     return sent
@@ -238,14 +221,7 @@ def request_password_reset(email: str) -> None:
         return
     link = _link("accounts.reset_password", tokens.make_token(user, tokens.RESET))
     minutes = tokens.max_age(tokens.RESET) // 60
-    body = _(
-        "Hello %(name)s,\n\nSomeone asked to reset your password for the Knowledge Hub. If it "
-        "was you, use this link within %(minutes)d minutes (it works once):\n\n%(link)s\n\n"
-        "If it was not you, ignore this message; your password stays as it is.\n",
-        name=user.name,
-        minutes=minutes,
-        link=link,
-    )
+    body = render_template("mail/password_reset.txt", name=user.name, minutes=minutes, link=link)
     send_mail(user.email, _("Reset your Knowledge Hub password"), body)
     audit.log("password_reset_request", "sent", obj=user)
 

@@ -4,24 +4,23 @@ Three checks, each cheap for a person and costly for a script:
 - a honeypot field that people never see (it is labelled "leave empty" for screen readers);
 - a signed token with the time the form was served: a form sent back sooner than a person can
   fill it in, or days later, is refused with a message and the input kept;
-- a per-address limit on accepted expressions of interest, counted in the database so that
-  every worker process sees the same number.
+- a per-address limit on accepted expressions of interest (and on PDFs stored for the form),
+  counted by the Hub's one rate limiter (hub/ratelimit.py), so every worker process sees the
+  same number.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
 
-from hub.applications.models import SubmissionAttempt
-from hub.dbtypes import utcnow
+from hub import ratelimit
 from hub.errors import HubError
-from hub.extensions import db
 
 SALT = "application-form-time"
 MIN_FILL_SECONDS = 5  # the form has some twenty fields; no one fills it in faster
@@ -29,16 +28,12 @@ MAX_FORM_AGE = 2 * 24 * 3600  # a form left open over a weekend is fine; older o
 RATE_LIMIT = 5  # accepted expressions of interest per address ...
 UPLOAD_LIMIT = 20  # ... and PDFs stored for the form (kept while other answers are corrected) ...
 RATE_WINDOW = timedelta(hours=24)  # ... in this window
-SUBMISSION = "submission"
-UPLOAD = "upload"
+SUBMISSIONS = ratelimit.Limit("application-submission", RATE_LIMIT, RATE_WINDOW)
+UPLOADS = ratelimit.Limit("application-upload", UPLOAD_LIMIT, RATE_WINDOW)
 
 
 class SpamSuspected(HubError):
     status = 400
-
-
-class TooManySubmissions(HubError):
-    status = 429
 
 
 def _serializer() -> URLSafeSerializer:
@@ -86,22 +81,11 @@ def check_form_token(token: str | None, now: float | None = None) -> None:
         )
 
 
-def _count(ip: str, kind: str) -> int:
-    since = utcnow() - RATE_WINDOW
-    return db.session.scalar(
-        select(func.count(SubmissionAttempt.id)).where(
-            SubmissionAttempt.ip == ip,
-            SubmissionAttempt.kind == kind,
-            SubmissionAttempt.created_at >= since,
-        )
-    )
-
-
 def check_upload_limit(ip: str) -> None:
     """Files are stored before the form is accepted (so a good PDF survives another answer's
     error); this bounds what one address can store that way."""
-    if _count(ip, UPLOAD) >= UPLOAD_LIMIT:
-        raise TooManySubmissions(
+    if ratelimit.is_exceeded(UPLOADS, ratelimit.key_of(ip), adding=1):
+        raise ratelimit.LimitReached(
             _(
                 "Too many files were sent from your network in the last 24 hours. Send the "
                 "form without the PDF, or try again tomorrow."
@@ -110,13 +94,18 @@ def check_upload_limit(ip: str) -> None:
 
 
 def record_upload(ip: str) -> None:
-    db.session.add(SubmissionAttempt(ip=ip[:64], kind=UPLOAD))
+    ratelimit.record(UPLOADS, ratelimit.key_of(ip))
+
+
+def _submissions() -> ratelimit.Limit:
+    """The submission limit, which a deployment may set (``APPLICATION_RATE_LIMIT``)."""
+    allowed = current_app.config.get("APPLICATION_RATE_LIMIT", RATE_LIMIT)
+    return dataclasses.replace(SUBMISSIONS, allowed=allowed)
 
 
 def check_rate_limit(ip: str) -> None:
-    limit = current_app.config.get("APPLICATION_RATE_LIMIT", RATE_LIMIT)
-    if _count(ip, SUBMISSION) >= limit:
-        raise TooManySubmissions(
+    if ratelimit.is_exceeded(_submissions(), ratelimit.key_of(ip), adding=1):
+        raise ratelimit.LimitReached(
             _(
                 "Too many expressions of interest were sent from your network in the last 24 "
                 "hours. Your answers are kept below; please try again tomorrow or write to the "
@@ -127,4 +116,4 @@ def check_rate_limit(ip: str) -> None:
 
 def record_submission(ip: str) -> None:
     """Count an accepted submission (added to the caller's transaction)."""
-    db.session.add(SubmissionAttempt(ip=ip[:64], kind=SUBMISSION))
+    ratelimit.record(_submissions(), ratelimit.key_of(ip))

@@ -166,18 +166,6 @@ class ApplicationEvent(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class SubmissionAttempt(db.Model):
-    """An expression of interest accepted from an address, or a PDF stored for one: the per-IP
-    rate limits count these in the database, so every worker process sees the same count."""
-
-    __tablename__ = "application_submissions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default="submission")  # or "upload"
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
 class PriorityWeight(db.Model):
     """The Secretariat's weight for one ranking criterion (missing rows take the default)."""
 

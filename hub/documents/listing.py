@@ -11,7 +11,6 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, extract, select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +22,7 @@ from hub.documents.service import ListFilter
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.http import choice_arg, int_arg
+from hub.pagination import Page, paginate
 from hub.search.present import goal_names
 from hub.templating import AREA_LABELS, LANGUAGE_NAMES
 
@@ -121,13 +121,13 @@ _ORDER = {
 }
 
 
-def list_documents(listing: Listing, *, viewer: Any, page: int, per_page: int) -> Pagination:
+def list_documents(listing: Listing, *, viewer: Any, page: int, per_page: int) -> Page[Document]:
     """One page of the documents of the listing's kind that the viewer may read, filtered and
     ordered as asked (the id last, so a page never repeats or skips a document)."""
     stmt = _filtered(_readable(viewer, listing.kind), listing)
     stmt = stmt.options(selectinload(Document.country), selectinload(Document.goals))
     stmt = stmt.order_by(*_ORDER[listing.sort], Document.id)
-    return db.paginate(stmt, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from hub.countries.models import Country
 from hub.documents.models import Area, Document, DocumentArea, Kind, Status, Tag, document_goals
 from hub.errors import NotFound
 from hub.extensions import db
+from hub.pagination import Page, paginate
 from hub.sdg.models import SdgGoal, SdgTarget
 
 KIND_PATHS = {
@@ -78,14 +78,16 @@ def filtered(stmt: Select, *, country: str | None, goal: int | None, area: Area 
     return stmt
 
 
-def list_for_viewer(filters: ListFilter, *, viewer: Any, page: int, per_page: int) -> Pagination:
+def list_for_viewer(
+    filters: ListFilter, *, viewer: Any, page: int, per_page: int
+) -> Page[Document]:
     """Published documents the viewer may read, newest first."""
     stmt = _readable(viewer).options(selectinload(Document.country), selectinload(Document.goals))
     if filters.kind:
         stmt = stmt.where(Document.kind == filters.kind)
     stmt = filtered(stmt, country=filters.country, goal=filters.goal, area=filters.area)
     stmt = stmt.order_by(Document.published_on.desc(), Document.title)
-    return db.paginate(stmt, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def latest_for_viewer(kinds: tuple[Kind, ...], *, viewer: Any, limit: int = 6) -> list[Document]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -128,8 +129,8 @@ def _notify(doc: Document, event: WorkflowEvent, actor: User) -> None:
         title=doc.title[:80],
         status=STATUS_NAMES[doc.status.value],
     )
-    body = _(
-        "%(who)s moved “%(title)s” from %(old)s to %(new)s.\n\n%(comment)s\n",
+    body = render_template(
+        "mail/document_moved.txt",
         who=actor.name,
         title=doc.title,
         old=STATUS_NAMES[event.from_status.value],

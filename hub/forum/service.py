@@ -24,6 +24,7 @@ from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.forum import subscriptions
 from hub.forum.models import BODY_MAX, TITLE_MAX, Post, PostRevision, Thread
+from hub.pagination import Page, paginate
 from hub.permissions import Action
 
 PER_PAGE = 30
@@ -226,25 +227,15 @@ def _summaries(threads: list[Thread]) -> list[ThreadSummary]:
     return [ThreadSummary(t, max(counts.get(t.id, 1) - 1, 0), t.last_post_at) for t in threads]
 
 
-@dataclass(frozen=True)
-class RecentPage:
-    items: list[ThreadSummary]
-    page: int
-    has_next: bool
-
-
-def recent_threads(*, viewer: Any, page: int = 1, per_page: int = PER_PAGE) -> RecentPage:
+def recent_threads(*, viewer: Any, page: int = 1, per_page: int = PER_PAGE) -> Page[ThreadSummary]:
     """The discussions a member may read, most recently active first."""
     permissions.require(viewer, Action.DISCUSSION_READ)
     stmt = (
         _readable_threads(viewer)
         .options(selectinload(Thread.document).selectinload(Document.country))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
     )
-    threads = list(db.session.scalars(stmt))
-    return RecentPage(_summaries(threads[:per_page]), page, len(threads) > per_page)
+    return paginate(stmt, page, per_page).map(_summaries)
 
 
 def threads_of(doc: Document, *, viewer: Any) -> list[ThreadSummary]:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
@@ -159,12 +159,8 @@ def notify_reply(post: Post) -> list[Mail]:
     mails = []
     for user in recipients(post):
         notify(user, Category.REPLY, message, path)
-        body = _(
-            '%(name)s replied in the discussion "%(title)s" on "%(document)s":\n\n'
-            "%(excerpt)s\n\n"
-            "Read the discussion and reply (you need to log in): %(url)s\n\n"
-            "You receive this because you follow this discussion. To stop these e-mails, open "
-            "this link (no login needed): %(unsubscribe)s\n",
+        body = render_template(
+            "mail/forum_reply.txt",
             name=author,
             title=thread.title,
             document=thread.document.title,

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask import render_template
 from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 
@@ -166,35 +166,19 @@ def compose(user: User, digest: Digest, items: list[Notification]) -> tuple[str,
         )
     groups: dict = defaultdict(list)
     for item in items[:MAX_LISTED]:
-        groups[item.category].append(item)
-    lines = [
-        _("Hello %(name)s,", name=user.name),
-        "",
-        ngettext(
-            "%(num)d new notification on the STI for SDGs Roadmaps Knowledge Hub:",
-            "%(num)d new notifications on the STI for SDGs Roadmaps Knowledge Hub:",
-            total,
-        ),
+        link = absolute(item.link) if item.link else ""
+        groups[item.category].append((f"{item.created_at:%Y-%m-%d %H:%M}", item.message, link))
+    sections = [
+        (str(label), groups[category])
+        for category, label in CATEGORY_LABELS.items()
+        if groups.get(category)
     ]
-    for category, label in CATEGORY_LABELS.items():
-        if not groups.get(category):
-            continue
-        lines += ["", str(label), "-" * len(str(label))]
-        for item in groups[category]:
-            lines.append(f"- {item.created_at:%Y-%m-%d %H:%M} UTC: {item.message}")
-            if item.link:
-                lines.append(f"  {absolute(item.link)}")
-    if total > MAX_LISTED:
-        more = total - MAX_LISTED
-        lines += ["", ngettext("… and %(num)d more.", "… and %(num)d more.", more)]
-    page = absolute(path_for("notifications.index"))
-    lines += [
-        "",
-        _("See them all and mark them read: %(url)s", url=page),
-        _(
-            "You get this e-mail because you asked for a digest. To change or stop it: %(url)s",
-            url=page + "#digest",
-        ),
-        "",
-    ]
-    return subject, "\n".join(lines)
+    body = render_template(
+        "mail/digest.txt",
+        name=user.name,
+        total=total,
+        sections=sections,
+        more=max(total - MAX_LISTED, 0),
+        url=absolute(path_for("notifications.index")),
+    )
+    return subject, body

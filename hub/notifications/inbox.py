@@ -10,7 +10,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from hub.dbtypes import utcnow
 from hub.errors import Invalid, NotFound
 from hub.extensions import db
 from hub.notifications.models import Category, Digest, Notification, NotificationPreference
+from hub.pagination import Page, paginate
 from hub.permissions import Action
 
 PER_PAGE = 20
@@ -62,7 +62,7 @@ def list_page(
     unread_only: bool = False,
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> Pagination:
+) -> Page[Notification]:
     """The user's notifications, newest first."""
     viewer = _viewer(user)
     stmt = select(Notification).where(Notification.user_id == viewer.id)
@@ -71,9 +71,7 @@ def list_page(
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     stmt = stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-    return db.paginate(
-        stmt, page=max(page, 1), per_page=per_page, max_per_page=100, error_out=False
-    )
+    return paginate(stmt, page, per_page)
 
 
 def unread_count(user: Any) -> int:

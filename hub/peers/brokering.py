@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -193,6 +194,6 @@ def _tell(people: list[User], match: BrokeredMatch, message: str) -> None:
 def _mail(people: list[User], match: BrokeredMatch, subject: str, message: str) -> None:
     """One message per person: focal points of two countries do not see each other's address."""
     link = absolute(_url(match))
-    body = _("%(message)s\n\nSee the match and its history: %(link)s\n", message=message, link=link)
+    body = render_template("mail/match.txt", message=message, link=link)
     for person in people:
         send_mail(person.email, subject, body)

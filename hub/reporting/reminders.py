@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -110,21 +111,9 @@ def message(reminder: Reminder) -> tuple[str, str, str]:
     if reminder.kind is ReminderKind.DUE_SOON:
         subject = _("Report due on %(due)s for %(country)s", due=due, country=name)
         note = _("The report of %(country)s is due on %(due)s.", country=name, due=due)
-        what = _(
-            "The reporting period ends on %(due)s. Publishing a policy brief of %(country)s "
-            "dated in this period counts as its report.",
-            due=due,
-            country=name,
-        )
     elif reminder.kind is ReminderKind.OVERDUE:
         subject = _("Report overdue for %(country)s (due %(due)s)", due=due, country=name)
         note = _("The report of %(country)s was due on %(due)s.", country=name, due=due)
-        what = _(
-            "No policy brief of %(country)s was published in the period that ended on %(due)s. "
-            "A brief published now counts for the current period.",
-            due=due,
-            country=name,
-        )
     else:
         subject = _("Report overdue by a full period for %(country)s", country=name)
         note = _(
@@ -132,21 +121,13 @@ def message(reminder: Reminder) -> tuple[str, str, str]:
             country=name,
             due=due,
         )
-        what = _(
-            "No policy brief of %(country)s has been published since the report due on "
-            "%(due)s; the reporting page now shows it in red.",
-            due=due,
-            country=name,
-        )
-    body = _(
-        "Hello,\n\n%(what)s\n\nReporting status of every member: %(status)s\n"
-        "Start a policy brief in your workspace: %(new)s\n\n"
-        "You receive this as a focal point of %(country)s in the STI for SDGs Roadmaps "
-        "Knowledge Hub.\n",
-        what=what,
-        status=absolute(path_for("reporting.index")),
-        new=absolute(path_for("workspace.new", kind_path="briefs")),
+    body = render_template(
+        "mail/report_reminder.txt",
+        kind=reminder.kind.value,
         country=name,
+        due=due,
+        status_url=absolute(path_for("reporting.index")),
+        new_url=absolute(path_for("workspace.new", kind_path="briefs")),
     )
     return subject, body, note
 

@@ -25,6 +25,7 @@ from whoosh.searching import Searcher
 from hub import permissions
 from hub.countries.service import resolve_country
 from hub.errors import Invalid
+from hub.pagination import Page
 from hub.search import engine, ranking
 from hub.search.analysis import GROUPS, group_for
 from hub.search.engine import match_mask
@@ -101,6 +102,11 @@ class SearchResults:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.request.per_page))
+
+    @property
+    def as_page(self) -> Page[Hit]:
+        """The hits as a page of all matches, for the same page links as every other list."""
+        return Page(self.hits, self.request.page, self.request.per_page, self.total)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ import io
 
 from sqlalchemy import func, select
 
+from hub import ratelimit
 from hub.accounts.models import Role
-from hub.applications.models import Application, ApplicationStatus, SubmissionAttempt
+from hub.applications import antispam
+from hub.applications.models import Application, ApplicationStatus
 from hub.countries.models import PartnershipStatus
 from hub.extensions import db
 from tests import factories
@@ -181,7 +183,8 @@ def test_a_forged_or_stale_form_token_is_refused(client):
 
 
 def test_rate_limit_per_address_is_counted_in_the_database(client):
-    db.session.add_all(SubmissionAttempt(ip="127.0.0.1") for _ in range(5))
+    for _ in range(5):
+        ratelimit.record(antispam.SUBMISSIONS, ratelimit.key_of("127.0.0.1"))
     db.session.commit()
     response = post(client, URL, form_data(), form_url=URL)
     assert response.status_code == 429
@@ -285,7 +288,8 @@ def test_the_limit_counts_a_line_break_as_one_character_as_the_live_count_does(c
 
 
 def test_pdfs_stored_from_one_address_are_limited_too(client):
-    db.session.add_all(SubmissionAttempt(ip="127.0.0.1", kind="upload") for _ in range(20))
+    for _ in range(20):
+        ratelimit.record(antispam.UPLOADS, ratelimit.key_of("127.0.0.1"))
     db.session.commit()
     pdf = factories.pdf_bytes("One too many")
     data = form_data(pdf=(io.BytesIO(pdf), "policy.pdf"))

@@ -43,6 +43,8 @@ def test_brief_without_country_is_refused(app):
 
 def test_guidebook_section_needs_no_country(app):
     _insert(kind="guidebook_section", country_id=None)
+    stored = db.session.scalar(select(Document).where(Document.slug == "raw"))
+    assert (stored.kind, stored.country_id) == (Kind.GUIDEBOOK_SECTION, None)
 
 
 def test_only_guidebook_sections_have_a_parent(app):

@@ -156,11 +156,13 @@ def test_searches_from_many_threads_are_all_counted(app):
     assert sum(zero for _, zero in stored().values()) == 400
 
 
-def test_a_failing_write_never_fails_the_search(tmp_path):
+def test_a_failing_write_never_fails_the_search(tmp_path, caplog):
     broken = create_engine(f"sqlite:///{tmp_path / 'missing' / 'no.sqlite'}")
     recorder = analytics.Recorder(broken, flush_seconds=0, flush_entries=1)
 
     recorder.add(TODAY, "solar", zero=False)  # the write fails; the search goes on
+
+    assert "search analytics: a batch could not be written" in caplog.text
 
 
 def test_buffered_searches_are_written_when_the_process_exits(app, tmp_path):

@@ -60,7 +60,11 @@ def test_query_longer_than_256_characters_is_invalid_with_a_clear_message(corpus
 
 
 def test_query_of_exactly_256_characters_is_accepted(corpus):
-    search(SearchRequest("solar " + "x" * (MAX_QUERY_LENGTH - 6)), viewer=None)
+    q = "solar " + "x" * (MAX_QUERY_LENGTH - 6)
+
+    results = search(SearchRequest(q), viewer=None)
+
+    assert len(q) == MAX_QUERY_LENGTH and results.request.q == q
 
 
 def test_query_with_more_than_32_words_is_invalid(corpus):
@@ -98,7 +102,9 @@ def test_overlong_query_on_the_search_page_answers_400_with_the_message(client, 
      "roadmap^9", "*:*", "road?", "body:", ":", "^", "~", "AND", "OR NOT", "NOT solar"],
 )  # fmt: skip
 def test_query_syntax_does_not_raise(corpus, q):
-    search(SearchRequest(q), viewer=None)
+    results = search(SearchRequest(q), viewer=None)
+
+    assert (results.request.q, results.filters) == (q, {})  # answered as typed, no field read
 
 
 @pytest.mark.parametrize(
@@ -107,7 +113,10 @@ def test_query_syntax_does_not_raise(corpus, q):
      "sol\x00ar", "\x00", "\x00\x00solar", "'solar"],
 )  # fmt: skip
 def test_unbalanced_quotes_parentheses_and_nul_bytes_do_not_raise(corpus, q):
-    search(SearchRequest(q), viewer=None)
+    results = search(SearchRequest(q), viewer=None)
+
+    # Answered as typed, except that a NUL byte separates words like a space.
+    assert (results.request.q, results.filters) == (q.replace("\x00", " ").strip(), {})
 
 
 def test_nul_byte_separates_words(corpus):

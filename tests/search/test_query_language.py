@@ -298,7 +298,10 @@ def test_unknown_prefix_is_read_as_words(corpus):
 
 
 def test_a_url_in_the_query_is_words_not_a_filter(corpus):
-    run("https://example.org/solar")
+    results = run("https://example.org/solar")
+
+    assert results.filters == {}
+    assert [h.title for h in results.hits] == [h.title for h in run("https example org solar").hits]
 
 
 # --- unknown filter values ---

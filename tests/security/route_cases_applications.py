@@ -17,13 +17,13 @@ from hub.applications.models import (
     ApplicationNote,
     ApplicationStatus,
     Commitment,
-    SubmissionAttempt,
 )
 from hub.applications.ranking import CRITERIA
 from hub.countries.models import Country, PartnershipStatus
 from hub.documents import files
 from hub.extensions import db
-from tests.security.test_route_matrix import PDF, WORLD_SETUP, Call, World, case, current
+from hub.ratelimit import RateLimitHit
+from tests.security.route_matrix import PDF, WORLD_SETUP, Call, World, case, current
 
 _reserved: set[str] = set()  # countries a built (not yet sent) application form will use
 _weights = itertools.count(1)
@@ -99,7 +99,7 @@ def _submitted(w: World, actor: str) -> Call:
 def _apply(w: World, actor: str) -> Call:
     iso3 = _free_country()
     # The per-address limit is tested in tests/applications; here every actor shares 127.0.0.1.
-    db.session.execute(delete(SubmissionAttempt))
+    db.session.execute(delete(RateLimitHit))
     db.session.commit()
 
     def data() -> dict:

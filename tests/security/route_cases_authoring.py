@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from hub.documents.models import Document
 from hub.extensions import db
-from tests.security.test_route_matrix import Call, World, case, new_doc
+from tests.security.route_matrix import Call, World, case, new_doc
 
 
 def _correct(spec: str):  # noqa: ANN202

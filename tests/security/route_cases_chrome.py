@@ -4,7 +4,7 @@ account the world already has (Serbia's focal point: never the admin actor's own
 
 from __future__ import annotations
 
-from tests.security.test_route_matrix import Call, World, case
+from tests.security.route_matrix import Call, World, case
 
 for _endpoint, _url in (
     ("pages.contact", "/contact"),

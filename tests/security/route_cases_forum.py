@@ -19,7 +19,7 @@ from hub.documents.models import Document
 from hub.extensions import db
 from hub.forum import subscriptions
 from hub.forum.models import Post, Subscription, Thread
-from tests.security.test_route_matrix import (
+from tests.security.route_matrix import (
     WORLD_SETUP,
     Call,
     World,

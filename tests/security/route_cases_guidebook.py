@@ -6,7 +6,7 @@ from __future__ import annotations
 from hub.documents.models import Document
 from hub.extensions import db
 from hub.guidebook import curation
-from tests.security.test_route_matrix import (
+from tests.security.route_matrix import (
     Call,
     World,
     case,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.security.test_route_matrix import Call, case
+from tests.security.route_matrix import Call, case
 
 case("guidebook.print_view", "GET")(lambda w, actor: Call("/guidebook/print"))

@@ -9,7 +9,7 @@ from hub.accounts.models import Role
 from hub.extensions import db
 from hub.notifications.models import Category, Digest, Notification, NotificationPreference
 from hub.notifications.service import notify
-from tests.security.test_route_matrix import Call, World, account, case, current
+from tests.security.route_matrix import Call, World, account, case, current
 
 
 def _owner(w: World, actor: str) -> int:

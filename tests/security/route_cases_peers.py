@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hub.extensions import db
 from hub.peers.models import BrokeredMatch, ItemKind, ItemStatus, MatchEvent, MatchStatus, OfferNeed
 from tests import factories
-from tests.security.test_route_matrix import WORLD_SETUP, Call, World, case, current
+from tests.security.route_matrix import WORLD_SETUP, Call, World, case, current
 
 ITEMS = {
     "open GHA offer": (ItemKind.OFFER, "GHA", ItemStatus.OPEN),

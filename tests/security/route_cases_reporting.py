@@ -14,7 +14,7 @@ from hub.countries.models import Country
 from hub.extensions import db
 from hub.reporting.models import ReportingSchedule
 from tests import factories
-from tests.security.test_route_matrix import Call, World, case, current
+from tests.security.route_matrix import Call, World, case, current
 
 _days = itertools.count(1)
 

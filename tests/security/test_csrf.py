@@ -10,9 +10,9 @@ crawled as every actor: no GET may change the database.
 
 from __future__ import annotations
 
-from tests.security.test_route_matrix import (
+from tests.security.route_cases import CASES
+from tests.security.route_matrix import (
     ACTORS,
-    CASES,
     Actor,
     World,
     fingerprint,

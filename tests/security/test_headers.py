@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from hub import create_app
-from hub.accounts.models import LoginAttempt, Role
-from hub.accounts.service import ACCOUNT_LIMIT
+from hub import create_app, ratelimit
+from hub.accounts.models import Role
+from hub.accounts.service import ACCOUNT_AT_ADDRESS, ACCOUNT_LIMIT
 from hub.documents.attachments import attachment_from_file
 from hub.documents.models import Attachment, Document, Kind, Status, Visibility
 from hub.extensions import db
@@ -228,9 +228,8 @@ def crawl(app: Flask, site: dict) -> list[Seen]:
     wrong = {"csrf_token": token, "email": "nobody@example.org", "password": "wrong password 1"}
     _record(seen, "anonymous", "POST", "/login", anonymous.post("/login", data=wrong))
     # 429: the account is locked after too many failures from this address
-    db.session.add_all(
-        LoginAttempt(email="locked@example.org", ip="127.0.0.1") for _ in range(ACCOUNT_LIMIT)
-    )
+    for _ in range(ACCOUNT_LIMIT):
+        ratelimit.record(ACCOUNT_AT_ADDRESS, ratelimit.key_of("127.0.0.1", "locked@example.org"))
     db.session.commit()
     locked = {**wrong, "email": "locked@example.org"}
     _record(seen, "anonymous", "POST", "/login", anonymous.post("/login", data=locked))

@@ -17,7 +17,7 @@ from hub.accounts.models import Role
 from hub.documents.models import Document, Kind, Status, Visibility
 from hub.extensions import db
 from tests import factories
-from tests.security.test_route_matrix import (
+from tests.security.route_matrix import (
     PDF,
     Actor,
     account,

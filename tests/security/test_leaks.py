@@ -24,7 +24,7 @@ from hub.documents.models import Area, Document, ExtractionStatus, Kind, Status,
 from hub.extensions import db
 from hub.search import indexing
 from tests import factories
-from tests.security.test_route_matrix import Actor, account, attach
+from tests.security.route_matrix import Actor, account, attach
 
 VIEWERS = ("anonymous", "focal_gha", "focal_srb")
 LISTINGS = [

@@ -23,7 +23,7 @@ from hub.accounts.models import Role, User
 from hub.documents.models import Attachment, Document, Kind, Status, WorkflowEvent
 from hub.extensions import db
 from tests import factories
-from tests.security.test_route_matrix import (
+from tests.security.route_matrix import (
     NEW_PASSWORD,
     PASSWORD,
     PDF,

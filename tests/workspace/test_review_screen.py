@@ -11,7 +11,7 @@ from hub.documents import workflow
 from hub.documents.models import Area, Document, Kind, Status, Visibility
 from hub.extensions import db
 from tests import factories
-from tests.security.test_route_matrix import attach
+from tests.security.route_matrix import attach
 from tests.web import login, post
 
 
