@@ -1,6 +1,7 @@
 """Real queues for tests that need production's behaviour: an SQLite queue file, consumed by
-threads in the test process or by ``flask hub worker`` in a child process; and a way to make that
-worker stop at a chosen point, by holding the database's write lock while it is killed."""
+``flask hub worker`` in a child process (or by ``hub.jobs.runner`` threads in the test); and a
+way to make that worker stop at a chosen point, by holding the database's write lock while it
+is killed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 
 from hub.config import PROJECT_ROOT
-from hub.jobs import queue, runner
+from hub.jobs import queue
 
 FLASK = str(PROJECT_ROOT / ".venv" / "bin" / "flask")
 
@@ -37,17 +38,6 @@ def queue_on_disk(app: Flask, folder: Path) -> Iterator[Path]:
     finally:
         app.config.update(saved)
         queue.init_app(app)
-
-
-@contextmanager
-def running_worker(app: Flask, folder: Path, workers: int = 1) -> Iterator[None]:
-    """``app``'s queue on disk, consumed by threads in this process as ``hub serve`` does."""
-    with queue_on_disk(app, folder):
-        consumer = runner.start_in_process(app, workers)
-        try:
-            yield
-        finally:
-            consumer.stop(graceful=True)
 
 
 class WriteLock:

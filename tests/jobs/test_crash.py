@@ -68,10 +68,22 @@ def server_factory():
         controller.stop()
 
 
-def _worker(database_url: str, tmp_path, server: StoppingServer) -> Worker:
-    return Worker(database_url, tmp_path, HUB_MAIL_SERVER=server.host,
-                  HUB_MAIL_PORT=str(server.port), HUB_MAIL_USERNAME="hub",
-                  HUB_MAIL_PASSWORD="mail-secret", HUB_JOBS_CLAIM_TIMEOUT="1")  # fmt: skip
+@pytest.fixture
+def workers():
+    """Every worker a test starts is stopped at its end, even when the test fails."""
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        if worker.process is not None:
+            worker.stop()
+
+
+def _worker(database_url: str, tmp_path, server: StoppingServer, workers: list) -> Worker:
+    worker = Worker(database_url, tmp_path, HUB_MAIL_SERVER=server.host,
+                    HUB_MAIL_PORT=str(server.port), HUB_MAIL_USERNAME="hub",
+                    HUB_MAIL_PASSWORD="mail-secret", HUB_JOBS_CLAIM_TIMEOUT="1")  # fmt: skip
+    workers.append(worker)
+    return worker
 
 
 def _mail_row() -> OutgoingMail:
@@ -87,13 +99,14 @@ def _crash_while_locked(worker: Worker, lock: WriteLock) -> None:
     lock.release()
 
 
-def test_a_crash_before_smtp_sends_the_mail_once_after_restart(app, database_url, tmp_path,
-                                                               server_factory):  # fmt: skip
+def test_a_crash_before_smtp_sends_the_mail_once_after_restart(
+    app, database_url, tmp_path, server_factory, workers
+):
     lock = WriteLock(database_url, "outgoing_mail")
     server = server_factory(on_ehlo=lock.take)  # after the claim, before the hand-over commit
     with queue_on_disk(app, tmp_path):
         send_mail("ana@example.org", "Crash before SMTP", "Body\n")
-    worker = _worker(database_url, tmp_path, server)
+    worker = _worker(database_url, tmp_path, server, workers)
     worker.start()
     _crash_while_locked(worker, lock)
     row = _mail_row()
@@ -111,13 +124,14 @@ def test_a_crash_before_smtp_sends_the_mail_once_after_restart(app, database_url
     print(f"\ncrash before SMTP: 1 mail queued, {len(server.messages)} received after restart")
 
 
-def test_a_crash_after_the_server_accepted_never_resends(app, database_url, tmp_path,
-                                                         server_factory):  # fmt: skip
+def test_a_crash_after_the_server_accepted_never_resends(
+    app, database_url, tmp_path, server_factory, workers
+):
     lock = WriteLock(database_url, "outgoing_mail")
     server = server_factory(on_data=lock.take)  # accepted; "sent" not yet committed
     with queue_on_disk(app, tmp_path):
         send_mail("ana@example.org", "Crash after SMTP", "Body\n")
-    worker = _worker(database_url, tmp_path, server)
+    worker = _worker(database_url, tmp_path, server, workers)
     worker.start()
     _crash_while_locked(worker, lock)
     assert _mail_row().status is MailStatus.SENDING and _mail_row().handed_over_at is not None
@@ -136,13 +150,15 @@ def test_a_crash_after_the_server_accepted_never_resends(app, database_url, tmp_
     )
 
 
-def test_a_crash_during_extraction_is_finished_after_restart(app, database_url, tmp_path,
-                                                             pending_attachment):  # fmt: skip
+def test_a_crash_during_extraction_is_finished_after_restart(
+    app, database_url, tmp_path, pending_attachment, workers
+):
     lock = WriteLock(database_url, "attachments")
     with queue_on_disk(app, tmp_path):
         enqueue("extract_attachment_text", pending_attachment.id)
     lock.take()  # the worker reads and extracts, but cannot write the text
     worker = Worker(database_url, tmp_path)
+    workers.append(worker)
     worker.start()
     worker.wait_for_log("Executing hub.jobs.queue.extract_attachment_text")
     time.sleep(1)
