@@ -43,8 +43,9 @@ from hub.search.models import IndexChange, IndexHost, IndexLog
 log = logging.getLogger(__name__)
 
 POSITION_FILE = "HUB_POSITION"
-# More open gaps than this are given up oldest first, so the gap query stays small.
-MAX_GAPS = 1000
+# More open gaps than this are given up oldest first, so the gap query stays small (SQLite
+# refuses an expression deeper than 1,000 terms).
+MAX_GAPS = 200
 
 
 @dataclass(frozen=True)
