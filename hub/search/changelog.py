@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -43,8 +44,9 @@ from hub.search.models import IndexChange, IndexHost, IndexLog
 log = logging.getLogger(__name__)
 
 POSITION_FILE = "HUB_POSITION"
-# More open gaps than this are given up oldest first, so the gap query stays small.
-MAX_GAPS = 1000
+# More open gaps than this are given up oldest first, so the gap query stays small (SQLite
+# refuses an expression deeper than 1,000 terms).
+MAX_GAPS = 200
 
 
 @dataclass(frozen=True)
@@ -241,15 +243,19 @@ def pending(session: Session, position: Position | None) -> int:
 
 
 def join_position(session: Session, *, gap_seconds: float) -> Position:
-    """Where a fresh build joins the log, read BEFORE the build starts. Rows of the last
-    ``gap_seconds`` are applied again after the build, so a change that committed during the
-    build, or late with a lower id, is not lost; re-applying a change is harmless."""
+    """Where a fresh build joins the log, read BEFORE the build starts: the head of the log.
+    Every row up to it committed before the build reads any document, so the build holds its
+    change. Ids missing among the rows of the last ``gap_seconds`` may belong to transactions
+    still open: they start as open gaps, applied if they commit later with their lower id. Rows
+    above the head (changes made during the build) are applied after the swap."""
     horizon = pruned_through(session)
     settled_before = utcnow() - timedelta(seconds=gap_seconds)
     settled = session.scalar(
         select(func.max(IndexChange.id)).where(IndexChange.created_at < settled_before)
     )
-    return Position(applied=max(settled or 0, horizon))
+    start = Position(applied=max(settled or 0, horizon))
+    recent = session.scalars(select(IndexChange.id).where(IndexChange.id > start.applied))
+    return advance(start, recent, now=time.time(), gap_seconds=gap_seconds)
 
 
 # --- hosts and pruning ---

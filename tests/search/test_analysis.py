@@ -1,5 +1,5 @@
 """Each document's text is analysed for its own language, and a query finds documents in its
-language by forms other than the exact word. Documents go through the real change log and catch-up into a
+language by forms other than the exact word. Documents go through the real change log into a
 real index; the analyzers are checked through search, and directly where a unit fact is clearer."""
 
 from __future__ import annotations

@@ -338,3 +338,15 @@ def test_advance_opens_gaps_for_skipped_ids_and_closes_them_when_filled():
     assert after.floor == 11
     assert filled.gaps == (changelog.Gap(13, 13, 100.0),)
     assert changelog.advance(filled, [], now=161.0, gap_seconds=60).gaps == ()
+
+
+def test_new_host_joins_at_the_head_and_waits_for_ids_missing_below_it(host_a, host_b):
+    late = publish("Solar clinics")
+    publish("Wind clinics")
+    hidden = sorted(r["id"] for r in _hide_rows(late.id))
+
+    on(host_b, indexing.catch_up)
+
+    joined = position(host_b)
+    assert joined.applied == head()
+    assert [(g.lo, g.hi) for g in joined.gaps] == [(hidden[0], hidden[-1])]

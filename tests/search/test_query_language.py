@@ -1,7 +1,7 @@
 """The public query language (issue 5, points 1 and 3): words, phrases, AND/OR/NOT and -word, typed
 field filters, caps on hostile input, sorting, pages, "did you mean" and the zero-result advice.
 
-Documents are written through the factories and indexed through the real change log and catch-up; the
+Documents are written through the factories and indexed through the real change log; the
 search runs through ``hub.search.query.search`` or, where the page is the point, through /search.
 """
 
