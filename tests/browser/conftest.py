@@ -113,14 +113,20 @@ def hub_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def _start_job_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """``flask hub worker`` next to gunicorn, as in production: uploads' text extraction and
-    mail are background jobs (hub/jobs), run by it from the instance's SQLite queue."""
-    with log.open("wb") as log_file:
-        return subprocess.Popen(
-            [str(_venv_bin("flask")), "--app", "wsgi", "hub", "worker"],
-            cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+def _start_background(env: dict[str, str], log: Path) -> list[subprocess.Popen]:
+    """What runs next to gunicorn on every production host (docs/deployment.md): this host's
+    index follower (``flask hub follow``: requests never write the index) and a job worker
+    (``flask hub worker``: text extraction and mail run from the instance's SQLite queue)."""
+    processes = []
+    for command in ("follow", "worker"):
+        with log.with_name(f"{command}.log").open("wb") as log_file:
+            processes.append(
+                subprocess.Popen(
+                    [str(_venv_bin("flask")), "--app", "wsgi", "hub", command],
+                    cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            )
+    return processes
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -154,7 +160,7 @@ def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    worker = _start_job_worker(hub_env, log.with_name("worker.log"))
+    background = _start_background(hub_env, log)
     try:
         _wait_for_health(f"{base}/health", server, log)
         print(
@@ -163,7 +169,8 @@ def hub_url(hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
         )
         yield base
     finally:
-        _stop(worker)
+        for process in background:
+            _stop(process)
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -391,7 +398,7 @@ def isolated_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
                 cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
             )  # fmt: skip
         servers.append(server)
-        servers.append(_start_job_worker(env, folder / "worker.log"))
+        servers.extend(_start_background(env, log))
         _wait_for_health(f"{instance.url}/health", server, log)
         print(
             f"\n[hub:{name}] set-up {prepared - started:.1f} s, gunicorn ready in "
