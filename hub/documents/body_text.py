@@ -67,7 +67,7 @@ class Rendered(NamedTuple):
 def store_rendered(connection: Connection, rendered: list[Rendered]) -> None:
     """Keep texts that a reader had to render (documents saved before texts were stored, or
     before a renderer change), so the next rebuild reads them. A plain UPDATE: no new version
-    (an editor's open form stays valid), no outbox row (the index text is the same), and the
+    (an editor's open form stays valid), no change-log row (the index text is the same), and the
     old ``updated_at``. A body changed meanwhile no longer matches the key, so a late write
     is never used."""
     if not rendered:
@@ -102,5 +102,5 @@ def refresh(doc: Document) -> bool:
 
 @event.listens_for(Document, "before_insert")
 @event.listens_for(Document, "before_update")
-def _refresh_on_save(mapper: Mapper, connection: object, target: Document) -> None:  # noqa: ARG001
+def _refresh_on_save(mapper: Mapper, connection: object, target: Document) -> None:
     refresh(target)

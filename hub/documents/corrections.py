@@ -93,7 +93,7 @@ def start(doc: Document, *, by: User) -> Document:
 def publish(correction: Document, event: WorkflowEvent, *, by: User) -> Document:
     """Give the published original the content of ``correction``, record a revision, and remove
     the working copy; its review steps move to the original's history. The caller has checked
-    the permission and the step, and commits (the index outbox row is written by the session
+    the permission and the step, and commits (the index change-log row is written by the session
     hook in the same transaction)."""
     original = correction.revision_of
     if original is None or original.status is not Status.PUBLISHED:

@@ -1,6 +1,6 @@
 """The editorial workflow: draft -> submitted -> (changes requested -> submitted) -> published ->
 archived. Each step is checked, recorded with who, when and the comment, and e-mailed to the
-people concerned; the outbox hook keeps search in step within the same transaction."""
+people concerned; the change-log hook keeps search in step within the same transaction."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every move is checked (only curators; never a section under itself), renumbers the siblings it
 touches 1, 2, 3... in their new order, records a revision of each section whose place changed
-(the search index follows through the outbox hook, as for every document change) and is refused
+(the search index follows through the change-log hook, as for every document change) and is refused
 when the tree changed since the curator's page was drawn, so a stale form never silently undoes
 someone else's arrangement.
 """
