@@ -35,7 +35,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _corpus import BenchDoc, Corpus  # noqa: E402
+from _corpus import BenchDoc, Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "content" / "reference"
@@ -70,7 +70,7 @@ def _pick(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
     return pairs[-1][0]
 
 
-def front_matter(doc: BenchDoc, rng: random.Random, sections: list[str], targets: list[str]):  # noqa: ANN201
+def front_matter(doc: BenchDoc, rng: random.Random, sections: list[str], targets: list[str]):
     """The front matter a Secretariat would write for this document."""
     meta: dict = {"kind": doc.kind, "title": doc.title, "slug": doc.slug}
     if doc.kind == "guidebook_section":

@@ -41,18 +41,18 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _corpus import BenchDoc, Corpus, Query  # noqa: E402
-from flask import Flask  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from _corpus import BenchDoc, Corpus, Query
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import func, insert, select
 
-from hub import create_app  # noqa: E402
-from hub.config import PROJECT_ROOT  # noqa: E402
-from hub.countries.models import Country  # noqa: E402
-from hub.countries.reference import load_countries  # noqa: E402
-from hub.documents.body_text import columns_for  # noqa: E402
-from hub.documents.models import (  # noqa: E402
+from hub import create_app
+from hub.config import PROJECT_ROOT
+from hub.countries.models import Country
+from hub.countries.reference import load_countries
+from hub.documents.body_text import columns_for
+from hub.documents.models import (
     Area,
     Document,
     DocumentArea,
@@ -61,9 +61,9 @@ from hub.documents.models import (  # noqa: E402
     Visibility,
     document_goals,
 )
-from hub.extensions import db  # noqa: E402
-from hub.sdg.reference import load_sdgs  # noqa: E402
-from hub.search import indexing  # noqa: E402
+from hub.extensions import db
+from hub.sdg.reference import load_sdgs
+from hub.search import indexing
 
 REFERENCE = PROJECT_ROOT / "content" / "reference"
 API = "/api/v1/search"
@@ -293,7 +293,8 @@ class Hub:
         try:
             started = time.perf_counter()
             response = client.post(
-                f"/workspace/documents/{doc_id}/steps/publish", data={"csrf_token": token, "confirm": "y"}
+                f"/workspace/documents/{doc_id}/steps/publish",
+                data={"csrf_token": token, "confirm": "y"},
             )
             post_seconds = time.perf_counter() - started
             if response.status_code != 303:

@@ -1,6 +1,6 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
-# Issue 6's packages are imported as modules, so each package keeps its own list of models.
+# The Partnership's packages are imported as modules, so each package keeps its own list of models.
 from hub.accounts.models import Role, User
 from hub.applications import models as applications_models
 from hub.countries.models import (

@@ -45,7 +45,7 @@ class Action(enum.StrEnum):
     REVIEW_QUEUE_VIEW = "review:view"
     USER_MANAGE = "user:manage"
     SEARCH_ANALYTICS_VIEW = "search_analytics:view"
-    # Issue 6: the Partnership at work.
+    # The Partnership at work: expressions of interest, reporting, discussions, peer learning.
     APPLICATION_REVIEW = "application:review"  # the queue, notes, status, priority weights
     CONTACT_DETAILS_VIEW = "contact:details"  # focal points, e-mail addresses, phone numbers
     PROFILE_EDIT = "profile:edit"  # obj: Country

@@ -99,7 +99,7 @@ class RequestScopedClient(FlaskClient):
     database session would leak from one request into the next.
     """
 
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -31,7 +31,7 @@ class _Menu(HTMLParser):
         self._button = False
         self.found = 0
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "details" and "user-menu" in (attrs.get("class") or ""):
             self.depth, self.found = 1, self.found + 1
@@ -52,7 +52,7 @@ class _Menu(HTMLParser):
             self._button = True
             self.buttons.append("")
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if not self.depth:
             return
         if tag == "details":
@@ -62,7 +62,7 @@ class _Menu(HTMLParser):
         elif tag == "button":
             self._button = False
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if not self.depth:
             return
         if self.in_summary:

@@ -23,7 +23,7 @@ class _Links(HTMLParser):
         self.hrefs: list[str] = []
         self.h1 = 0
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.hrefs.extend(v for k, v in attrs if k == "href" and v)
         if tag == "h1":

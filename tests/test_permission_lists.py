@@ -63,15 +63,15 @@ def documents_in_every_status(app) -> list[Document]:
     return made
 
 
-def _ids(docs) -> set[int]:  # noqa: ANN001
+def _ids(docs) -> set[int]:
     return {d.id for d in docs}
 
 
-def _allowed(user, docs, action=Action.DOCUMENT_READ) -> set[int]:  # noqa: ANN001
+def _allowed(user, docs, action=Action.DOCUMENT_READ) -> set[int]:
     return {d.id for d in docs if can(user, action, d)}
 
 
-def _published(docs) -> list[Document]:  # noqa: ANN001
+def _published(docs) -> list[Document]:
     return [d for d in docs if d.status is Status.PUBLISHED]
 
 

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,8 +20,9 @@ from hub.applications.forms import (
     StatusForm,
     WeightsForm,
 )
-from hub.applications.models import ApplicationStatus
+from hub.applications.models import Application, ApplicationStatus
 from hub.applications.ranking import COMMITMENT_LABELS, CRITERIA, CRITERION_LABELS, MAX_WEIGHT
+from hub.applications.submission import KeptPdf
 from hub.countries.models import Country
 from hub.documents import files
 from hub.errors import HubError, NotFound
@@ -43,9 +45,9 @@ def _apply_page(
     *,
     status: int = 200,
     error: str | None = None,
-    kept=None,
+    kept: KeptPdf | None = None,
     fresh_token: bool = False,
-):  # noqa: ANN001, ANN202
+) -> ResponseReturnValue:
     if fresh_token or not form.form_time.data:
         form.form_time.data = antispam.form_token()
     form.kept_pdf.data = kept.token() if kept else ""
@@ -164,8 +166,13 @@ def review_queue():  # noqa: ANN201
 
 
 def _detail_page(
-    application, *, status: int = 200, note_form=None, status_form=None, error: str | None = None
-):  # noqa: ANN001, ANN202
+    application: Application,
+    *,
+    status: int = 200,
+    note_form: NoteForm | None = None,
+    status_form: StatusForm | None = None,
+    error: str | None = None,
+) -> ResponseReturnValue:
     status_form = status_form or StatusForm(formdata=None)
     if status_form.version.data in (None, ""):
         status_form.version.data = str(application.version)

@@ -40,7 +40,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
-class Rejected(Exception):  # noqa: N818 - reads as "the file was rejected"
+class Rejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason

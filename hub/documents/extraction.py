@@ -40,7 +40,7 @@ def extract_text(path: Path) -> Extraction:
             [sys.executable, "-I", str(WORKER), str(path), str(MAX_TEXT_CHARS)],
             capture_output=True,
             timeout=WALL_SECONDS,
-            preexec_fn=_limit_child,  # noqa: PLW1509 - no threads are started before exec
+            preexec_fn=_limit_child,
             check=False,
         )
     except subprocess.TimeoutExpired:

@@ -41,7 +41,7 @@ def serve(app: Flask, host: str, port: int, *, worker: bool, say: Callable[[str]
     workers = _worker_words(app, consumer)
     say(f"Serving the Hub on http://{host}:{server.port}/ (job worker: {workers})")
 
-    def stop(signum: int, frame: Any) -> None:  # noqa: ARG001
+    def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)

@@ -1,6 +1,6 @@
 """Offers and needs: who sees them, and how they are listed.
 
-Visibility (decided for issue 6): an OPEN or CLOSED offer or need is visible to everyone, the
+Visibility: an OPEN or CLOSED offer or need is visible to everyone, the
 public included. The Partnership exists to showcase experience and support other countries, and a
 country profile lists its offers and needs beside its public priorities; a country deciding whether
 to join learns most from seeing what members share and seek. What stays with members is what

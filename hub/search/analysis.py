@@ -111,7 +111,7 @@ def normalise_arabic(text: str) -> str:
 
 
 class ArabicNormaliser(Filter):
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             t.text = t.text.translate(_ARABIC_FOLD)
             if t.text:
@@ -241,7 +241,7 @@ class WordAnalyzer(Analyzer):
         start_char: int,
         mode: str,
         kwargs: dict,
-    ):
+    ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
         for text, pos, startchar, endchar in self.spans(value, start_pos, start_char):
             token.text = text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from hub import permissions
@@ -17,7 +18,7 @@ bp = Blueprint("search_analytics", __name__)
 
 @bp.get("/admin/search-analytics")
 @login_required
-def report():
+def report() -> ResponseReturnValue:
     permissions.require(current_user, permissions.Action.SEARCH_ANALYTICS_VIEW)
     template = "search_analytics/report.html"
     today = datetime.now(UTC).date()

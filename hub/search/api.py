@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hub.search import analytics
@@ -13,7 +14,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/search")
-def search_json():
+def search_json() -> ResponseReturnValue:
     """Errors (a malformed query, a bad parameter) come back as JSON 400s from hub.errors."""
     found = search(request_from_args(request.args), viewer=current_user)
     if found.request.q:

@@ -56,7 +56,7 @@ class SearchQueryDay(db.Model):
     """How often one normalised query was searched on one UTC day, and how often it found nothing.
 
     Deliberately no user, session, address or agent: the Secretariat learns what people look
-    for, never who looked (issue 5, point 7). Written only by ``hub.search.analytics``.
+    for, never who looked. Written only by ``hub.search.analytics``.
     """
 
     __tablename__ = "search_query_days"

@@ -8,6 +8,7 @@ statistics taken over the documents of its own language group.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from whoosh import scoring
 from whoosh.query import Query, Term
@@ -67,7 +68,7 @@ class HubBM25(scoring.BM25F):
         parent = searcher.get_parent()
         return idf(field_doc_count(parent, fieldname), parent.doc_frequency(fieldname, text))
 
-    def scorer(self, searcher, fieldname, text, qf=1):
+    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: float = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         parent = searcher.get_parent()
         avgfl = (parent.field_length(fieldname) / field_doc_count(parent, fieldname)) or 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hub.errors import Invalid
@@ -21,7 +22,7 @@ def _search_url(params: dict[str, list[str]]) -> str:
 
 
 @bp.get("/search")
-def results():
+def results() -> ResponseReturnValue:
     q = request.args.get("q", "")
     with attempt(shown_in_page=(Invalid,)) as outcome:
         wanted = request_from_args(request.args)

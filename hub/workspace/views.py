@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -62,7 +63,9 @@ def _prepare(form: DocumentForm, kind: Kind) -> list:
     return tree
 
 
-def _editor(form: DocumentForm, kind: Kind, doc: Document | None, tree: list, **context):  # noqa: ANN202
+def _editor(
+    form: DocumentForm, kind: Kind, doc: Document | None, tree: list, **context: Any
+) -> str:
     """The editor page; a preview is shown above the form, where the Preview button leads."""
     return render_template(
         "workspace/edit.html", form=form, kind=kind, doc=doc,

@@ -29,7 +29,7 @@ TWO = [
 SECRET = "Confidential budget figures for the roadmap."
 
 
-def _accept(app, application, by=None):  # noqa: ANN001, ANN202
+def _accept(app, application, by=None):
     by = by or factories.user(role=Role.EDITOR, country_code=None)
     with app.test_request_context():
         return review.change_status(

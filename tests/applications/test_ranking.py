@@ -38,7 +38,7 @@ PILOTS = [
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _candidate(key, name, region, sub, groups, initiatives, commitment, minute=0):  # noqa: ANN001, ANN202, PLR0913
+def _candidate(key, name, region, sub, groups, initiatives, commitment, minute=0):
     return ranking.Candidate(
         key,
         name,

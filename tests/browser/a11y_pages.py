@@ -143,7 +143,7 @@ class Page:
     status: int = 200
 
 
-def P(endpoint: str, path: str, *roles: str, state: str = "filled", status: int = 200) -> Page:  # noqa: N802
+def P(endpoint: str, path: str, *roles: str, state: str = "filled", status: int = 200) -> Page:
     return Page(endpoint, path, roles or (A,), state, status)
 
 

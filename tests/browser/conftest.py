@@ -123,7 +123,10 @@ def _start_background(env: dict[str, str], log: Path) -> list[subprocess.Popen]:
             processes.append(
                 subprocess.Popen(
                     [str(_venv_bin("flask")), "--app", "wsgi", "hub", command],
-                    cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
                 )  # fmt: skip
             )
     return processes

@@ -78,7 +78,7 @@ class Audit:
         return f"Audit({len(self.checked)} page states, {len(self.findings)} axe findings)"
 
 
-def _check_widths(page, run_axe, role: str, label: str, audit: Audit) -> None:  # noqa: ANN001
+def _check_widths(page, run_axe, role: str, label: str, audit: Audit) -> None:
     """Overflow at every width and axe at the two main ones, on the page as loaded."""
     for width in OVERFLOW_WIDTHS:
         page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
@@ -94,14 +94,14 @@ def _check_widths(page, run_axe, role: str, label: str, audit: Audit) -> None:  
     page.set_viewport_size({"width": 1280, "height": HEIGHTS[1280]})
 
 
-def _save_html(response, folder: Path, role: str, label: str, audit: Audit) -> None:  # noqa: ANN001
+def _save_html(response, folder: Path, role: str, label: str, audit: Audit) -> None:
     name = re.sub(r"[^A-Za-z0-9]+", "-", f"{role}-{label}").strip("-")[:120]
     target = folder / f"{len(audit.html_files):03d}-{name}.html"
     target.write_bytes(response.body())
     audit.html_files[target] = f"{role} {label}"
 
 
-def _visit(page, base, seeded, entry, role, folder, run_axe, audit) -> None:  # noqa: ANN001
+def _visit(page, base, seeded, entry, role, folder, run_axe, audit) -> None:
     path = entry.path.format(**seeded)
     label = f"{path} [{entry.state}]"
     response = page.goto(base + path)
@@ -114,7 +114,7 @@ def _visit(page, base, seeded, entry, role, folder, run_axe, audit) -> None:  # 
     _check_widths(page, run_axe, role, label, audit)
 
 
-def _send_form(page, base, seeded, form, folder, run_axe, audit) -> None:  # noqa: ANN001
+def _send_form(page, base, seeded, form, folder, run_axe, audit) -> None:
     """Fill what ``form`` says, then submit without the browser's own checks (as an old browser
     or a script would), so the server's error messages are what is checked."""
     path = form.path.format(**seeded)

@@ -28,7 +28,7 @@ def focal_point(hub_url, hub_env) -> str:
     return email
 
 
-def _login(page, base: str, email: str) -> None:  # noqa: ANN001
+def _login(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
@@ -36,7 +36,7 @@ def _login(page, base: str, email: str) -> None:  # noqa: ANN001
     page.wait_for_load_state()
 
 
-def _in_viewport(page, selector: str) -> bool:  # noqa: ANN001
+def _in_viewport(page, selector: str) -> bool:
     return page.eval_on_selector(
         selector,
         "el => { const r = el.getBoundingClientRect();"

@@ -49,7 +49,7 @@ def journey_hub(isolated_hub) -> Iterator[dict]:
     with running_server() as mail:
         seeded: dict = {}
 
-        def prepare(instance) -> None:  # noqa: ANN001
+        def prepare(instance) -> None:
             out = instance.folder / "seed.json"
             run_setup([sys.executable, "-m", "tests.browser.journeys_seed", "seed", str(out)],
                       instance.env)  # fmt: skip
@@ -92,18 +92,18 @@ def _flash(page: Page) -> str:
     return flashes.inner_text()
 
 
-def _button(page: Page, name: str):  # noqa: ANN202
+def _button(page: Page, name: str):
     return page.locator("main").get_by_role("button", name=name, exact=True)
 
 
-def _queue_link(page: Page, title: str):  # noqa: ANN202
+def _queue_link(page: Page, title: str):
     queue = page.locator("main section").filter(
         has=page.get_by_role("heading", name="Waiting for review")
     )
     return queue.get_by_role("link", name=title, exact=True)
 
 
-def _document_link(page: Page, title: str):  # noqa: ANN202
+def _document_link(page: Page, title: str):
     documents = page.locator("main section").filter(
         has=page.get_by_role("heading", name="Documents")
     )
@@ -300,7 +300,7 @@ def test_editor_edits_and_rearranges_the_guidebook_and_a_reader_compares_revisio
 # --- 3. an invitation by e-mail, the first login, and logging out -------------------------
 
 
-def _open_account_menu(hands: Hands):  # noqa: ANN202
+def _open_account_menu(hands: Hands):
     menu = hands.page.locator("header details.user-menu")
     hands.press(menu.locator("summary"))
     assert menu.get_attribute("open") is not None, "the account menu did not open"

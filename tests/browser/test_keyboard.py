@@ -41,7 +41,7 @@ FOCUSED_JS = """() => {
 }"""
 
 
-def _tab_through(page) -> tuple[int, list[str]]:  # noqa: ANN001
+def _tab_through(page) -> tuple[int, list[str]]:
     """Tab until focus comes round again; returns how many elements and what was wrong."""
     problems, reached = [], 0
     for _ in range(MAX_TABS):

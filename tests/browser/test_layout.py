@@ -58,7 +58,7 @@ def first_section(hub_url, browser) -> str:
     return href
 
 
-def overflow(page) -> str | None:  # noqa: ANN001
+def overflow(page) -> str | None:
     """Why the page is wider than the window (what sticks out), or None when it fits."""
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"

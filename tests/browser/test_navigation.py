@@ -131,7 +131,7 @@ WIDTHS = {"narrowest": 320, "phone": 390, "desktop": 1280}
 def accounts_hub(isolated_hub) -> str:
     """A Hub with an administrator and a focal point of Ghana made by ``hub create-user``."""
 
-    def prepare(instance) -> None:  # noqa: ANN001
+    def prepare(instance) -> None:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi", "hub", "create-user"]
         for email, name, extra in (
             (MENU_ADMIN, "Hub Administrator", ["--role", "admin"]),
@@ -145,7 +145,7 @@ def accounts_hub(isolated_hub) -> str:
     return isolated_hub("navigation", {}, prepare).url
 
 
-def _log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def _log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", MENU_PASSWORD)
@@ -153,14 +153,14 @@ def _log_in(page, base: str, email: str) -> None:  # noqa: ANN001
     page.wait_for_url(re.compile(r".*/workspace/$"))
 
 
-def _focus_ring(page) -> str:  # noqa: ANN001
+def _focus_ring(page) -> str:
     return page.evaluate(
         "() => { const s = getComputedStyle(document.activeElement);"
         " return s.outlineStyle === 'none' ? '' : s.outlineStyle + ' ' + s.outlineWidth; }"
     )
 
 
-def _tab_to(page, predicate_js: str, limit: int = 60) -> str:  # noqa: ANN001
+def _tab_to(page, predicate_js: str, limit: int = 60) -> str:
     """Press Tab until the focused element satisfies ``predicate_js`` (a function of it)."""
     for _ in range(limit):
         page.keyboard.press("Tab")

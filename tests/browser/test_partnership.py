@@ -1,4 +1,4 @@
-"""Issue 6's Partnership pages in Chromium: the expression-of-interest form and every new page.
+"""The Partnership's pages in Chromium: the expression-of-interest form and every new page.
 
 A Hub of its own (``isolated_hub``) gets ``content/`` and, through the app's own services, an
 administrator, an editor, focal points of Ghana and Serbia, an application, a discussion with a
@@ -156,7 +156,7 @@ def hub(isolated_hub) -> dict:
     """URL of a Hub with content/ and the seed above, plus the seeded ids."""
     seeded: dict = {}
 
-    def prepare(instance) -> None:  # noqa: ANN001
+    def prepare(instance) -> None:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         run_setup([*flask, "hub", "load-content", "content/"], instance.env, timeout=SEED_TIMEOUT_S)
         out = instance.folder / "seed.json"
@@ -168,7 +168,7 @@ def hub(isolated_hub) -> dict:
     return {"url": instance.url, **seeded}
 
 
-def _login(page, base: str, email: str) -> None:  # noqa: ANN001
+def _login(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
@@ -176,11 +176,11 @@ def _login(page, base: str, email: str) -> None:  # noqa: ANN001
     page.wait_for_url(re.compile(r".*/workspace/$"))
 
 
-def _count_text(page) -> str:  # noqa: ANN001
+def _count_text(page) -> str:
     return page.locator("#description-count").inner_text()
 
 
-def _wait_count(page, used: int) -> str:  # noqa: ANN001
+def _wait_count(page, used: int) -> str:
     """The live region once it says ``used`` characters (it updates after a 400 ms pause)."""
     pattern = re.compile(rf"^{used} of {DESCRIPTION_MAX} characters used")
     deadline = time.monotonic() + 5
@@ -192,7 +192,7 @@ def _wait_count(page, used: int) -> str:  # noqa: ANN001
     pytest.fail(f"the character count never said {used} used; it says {_count_text(page)!r}")
 
 
-def _fill_application(page, *, country: str, focal_points: list[dict], description: str) -> None:  # noqa: ANN001
+def _fill_application(page, *, country: str, focal_points: list[dict], description: str) -> None:
     page.select_option("#country", country)
     page.fill("#official_name", "Example Senior Official")
     page.fill("#official_title", "Permanent Secretary")
@@ -214,7 +214,7 @@ def _wait_out_fill_time(loaded_at: float) -> None:
         time.sleep(remaining)
 
 
-def _send(page):  # noqa: ANN001, ANN202
+def _send(page):
     with page.expect_navigation() as nav:
         page.get_by_role("button", name="Send the expression of interest").click()
     return nav.value
@@ -298,7 +298,7 @@ def test_character_count_is_live_announced_and_agrees_with_the_server(hub, page,
 ROW_FIELDS = ("name", "title", "institution", "email", "phone")
 
 
-def _row_report(page) -> dict:  # noqa: ANN001
+def _row_report(page) -> dict:
     return page.evaluate(
         """() => {
           const ids = Array.from(document.querySelectorAll('[id]'), e => e.id);

@@ -35,7 +35,7 @@ SIGNED_IN = [
 MAX_BYTES = 400_000  # one screen of the Hub compresses far below this
 
 
-def _shoot(page, target) -> None:  # noqa: ANN001
+def _shoot(page, target) -> None:
     page.screenshot(path=str(target), full_page=False)
     size = target.stat().st_size
     assert size > 1000, f"{target} looks empty"

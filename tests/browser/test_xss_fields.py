@@ -76,7 +76,7 @@ def corpus(isolated_hub) -> Corpus:
     """A Hub of its own holding the corpus in every field (listings show up to 400 per page)."""
     seed_file: dict[str, Path] = {}
 
-    def prepare(instance) -> None:  # noqa: ANN001
+    def prepare(instance) -> None:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi", "hub", "create-user"]
         for email, name, role in (
             (xs.ADMIN_EMAIL, "Hub Administrator", "admin"),
@@ -122,7 +122,7 @@ def _login(origin: str, email: str, user_agent: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def corpus_sessions(corpus: Corpus, browser) -> dict[str, list[dict]]:  # noqa: ANN001
+def corpus_sessions(corpus: Corpus, browser) -> dict[str, list[dict]]:
     """Session cookies of the admin, the editor and every person named with a payload."""
     context = browser.new_context()
     user_agent = context.new_page().evaluate("() => navigator.userAgent")
@@ -171,7 +171,7 @@ def _query_url(group: list[dict]) -> str:
     return "/search?q=" + urllib.parse.quote(q, safe="")
 
 
-def _check_all_pages(prober: xs.Prober, page, label: str, path: str) -> xs.PageResult:  # noqa: ANN001
+def _check_all_pages(prober: xs.Prober, page, label: str, path: str) -> xs.PageResult:
     """Check a list and each following page (rel=next); returns what they showed together."""
     parts = [prober.check(page, label, path)]
     while (link := page.locator("a[rel=next]")).count() and len(parts) < 20:
@@ -185,7 +185,7 @@ def _check_all_pages(prober: xs.Prober, page, label: str, path: str) -> xs.PageR
     )
 
 
-def _csrf_token(page) -> str:  # noqa: ANN001
+def _csrf_token(page) -> str:
     return page.locator("input[name=csrf_token]").first.get_attribute("value")
 
 
@@ -360,7 +360,7 @@ def test_no_stored_payload_executes_in_any_field_or_echo(
     assert not problems, "\n".join(problems)
 
 
-def _by_page_kind(results: list[xs.PageResult], example) -> list[str]:  # noqa: ANN001
+def _by_page_kind(results: list[xs.PageResult], example) -> list[str]:
     """One line per kind of page: which payloads (or which list pages), and one example."""
     kinds: dict[str, list[xs.PageResult]] = {}
     for r in results:
@@ -393,7 +393,7 @@ def test_the_detectors_catch_markup_a_broken_sanitizer_would_let_through(mode, c
     page = prober.page()
     marker = '<main id="main" class="wrap" tabindex="-1">'
 
-    def inject(route) -> None:  # noqa: ANN001
+    def inject(route) -> None:
         response = route.fetch()
         html = response.text()
         assert marker in html, "the page layout changed: update the canary's insertion point"

@@ -67,7 +67,7 @@ def normalize(text: str | None) -> str:
 # --- seeding (runs in a subprocess with the instance's environment) ---------------------------
 
 
-def _document_input(app, fields: dict[str, str]):  # noqa: ANN001, ANN202
+def _document_input(app, fields: dict[str, str]):
     """The DocumentInput the editor page would build from these form fields."""
     from hub.workspace.forms import DocumentForm
 
@@ -79,7 +79,7 @@ def _document_input(app, fields: dict[str, str]):  # noqa: ANN001, ANN202
         return form.to_input()
 
 
-def _fast_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _fast_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=OFF")
     cursor.close()
@@ -380,7 +380,7 @@ class Prober:
     origin are recorded and aborted (the machine is offline anyway; this keeps it fast).
     """
 
-    def __init__(self, browser, origin: str, *, bypass_csp: bool):  # noqa: ANN001
+    def __init__(self, browser, origin: str, *, bypass_csp: bool):
         self.browser, self.origin, self.bypass_csp = browser, origin, bypass_csp
         self.results: list[PageResult] = []
         self._contexts = []
@@ -389,7 +389,7 @@ class Prober:
         # event) is charged to the page it came from even after the next page was opened.
         self._latest: dict[int, PageResult] = {}
 
-    def page(self, cookies: list[dict] | None = None):  # noqa: ANN201
+    def page(self, cookies: list[dict] | None = None):
         context = self.browser.new_context(
             bypass_csp=self.bypass_csp, viewport={"width": 1280, "height": 900}
         )
@@ -417,16 +417,16 @@ class Prober:
         self._contexts.clear()
         self._pages.clear()
 
-    def _note(self, page, kind: str, text: str) -> None:  # noqa: ANN001
+    def _note(self, page, kind: str, text: str) -> None:
         result = self._latest.get(id(page))
         if result is not None:
             getattr(result, kind).append(text)
 
-    def _off_site(self, route) -> None:  # noqa: ANN001
+    def _off_site(self, route) -> None:
         request = route.request
         try:
             page = request.frame.page
-        except Exception:  # noqa: BLE001 - a worker's request has no frame
+        except Exception:
             page = None
         if not request.url.startswith(("http:", "https:", "ws:", "wss:")):
             pass  # e.g. <img src="x:alert(1)">: nothing leaves the machine
@@ -437,22 +437,22 @@ class Prober:
             self._note(page, "executions", text)
         route.abort()
 
-    def _on_dialog(self, page, dialog) -> None:  # noqa: ANN001
+    def _on_dialog(self, page, dialog) -> None:
         self._note(page, "executions", f"{dialog.type} dialog opened: {dialog.message!r}")
         dialog.dismiss()
 
-    def _on_console(self, page, message) -> None:  # noqa: ANN001
+    def _on_console(self, page, message) -> None:
         text = message.text
         if text.startswith(HOOK_MARK):
             self._note(page, "executions", "hook " + text[len(HOOK_MARK) :])
         elif text.startswith(CSP_MARK):
             self._note(page, "csp_reports", text[len(CSP_MARK) :])
 
-    def _on_popup(self, page, popup) -> None:  # noqa: ANN001
+    def _on_popup(self, page, popup) -> None:
         self._note(page, "executions", f"a popup opened: {popup.url}")
         popup.close()
 
-    def check(self, page, label: str, path: str, *, post: dict | None = None) -> PageResult:  # noqa: ANN001
+    def check(self, page, label: str, path: str, *, post: dict | None = None) -> PageResult:
         """Open ``path`` (GET, or POST of ``post`` from the current page), click everything."""
         from playwright.sync_api import Error as PlaywrightError
 

@@ -44,7 +44,7 @@ def stored_files() -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def reasons(report) -> dict[str, str]:  # noqa: ANN001
+def reasons(report) -> dict[str, str]:
     return {Path(path).name: reason for path, reason in report.rejected}
 
 

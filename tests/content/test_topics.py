@@ -34,7 +34,7 @@ def doc(slug: str) -> Document:
     return db.session.scalar(select(Document).where(Document.slug == slug))
 
 
-def reasons(report) -> dict[str, str]:  # noqa: ANN001
+def reasons(report) -> dict[str, str]:
     return {Path(path).name: reason for path, reason in report.rejected}
 
 
@@ -152,7 +152,7 @@ def test_removing_the_topics_removes_the_tags(app, tmp_path):
 # --- who sees what ---
 
 
-def _tagged(section: Document, **kwargs) -> Document:  # noqa: ANN003
+def _tagged(section: Document, **kwargs) -> Document:
     kwargs.setdefault("commit", False)
     document = factories.document(**kwargs)
     document.topics = [section]

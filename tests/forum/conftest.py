@@ -59,7 +59,7 @@ def started(doc: Document, by: User, title: str = "How did you set priorities?",
     return service.start_thread(doc, title, body, by=by)
 
 
-def fresh(model: type, ident: int):  # noqa: ANN201
+def fresh(model: type, ident: int):
     """The row as the database has it after requests made in their own sessions."""
     db.session.expire_all()
     return db.session.get(model, ident)

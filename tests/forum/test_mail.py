@@ -20,7 +20,7 @@ def mail(app, smtp_server):
     return smtp_server
 
 
-def _body(message) -> str:  # noqa: ANN001
+def _body(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 

@@ -30,7 +30,7 @@ class _Posts(HTMLParser):
         self.depth = 0
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         if tag == "ol" and ("class", "posts") in attrs:
             self.depth = 1
             return
@@ -50,7 +50,7 @@ class _Posts(HTMLParser):
             ):
                 self.found.append(f"{tag}[{name}={value}]")
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if self.depth and tag == "ol":
             self.depth -= 1
 

@@ -32,14 +32,14 @@ class StoppingServer(MailServer):
         super().__init__(port)
         self.on_ehlo, self.on_data = on_ehlo, on_data
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.on_ehlo is not None:
             hook, self.on_ehlo = self.on_ehlo, None
             hook()
         session.host_name = hostname
         return responses
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         answer = await super().handle_DATA(server, session, envelope)
         if self.on_data is not None:
             hook, self.on_data = self.on_data, None

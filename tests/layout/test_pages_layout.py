@@ -11,7 +11,7 @@ from tests import factories
 from tests.web import login
 
 
-def section(title: str, **kwargs):  # noqa: ANN003, ANN201
+def section(title: str, **kwargs):
     return factories.document(kind=Kind.GUIDEBOOK_SECTION, title=title, **kwargs)
 
 

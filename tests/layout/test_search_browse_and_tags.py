@@ -12,7 +12,7 @@ from hub.search.query import SearchRequest, search
 from tests import factories
 
 
-def published(title: str, **kwargs) -> None:  # noqa: ANN003
+def published(title: str, **kwargs) -> None:
     kwargs.setdefault("body", "Plain body words.")
     kwargs.setdefault("summary", "Short summary.")
     factories.document(title=title, **kwargs)

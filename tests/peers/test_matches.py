@@ -21,13 +21,13 @@ from tests.web import login, post
 
 
 @pytest.fixture
-def mail(app, smtp_server):  # noqa: ANN001, ANN201
+def mail(app, smtp_server):
     smtp_server.configure(app)
     return smtp_server
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
+def world(app):
     staff = factories.user(role=Role.EDITOR, country_code=None)
     ken = factories.user(country_code="KEN", email="fp.kenya@example.org")
     gha = factories.user(country_code="GHA", email="fp.ghana@example.org")
@@ -42,7 +42,7 @@ def world(app):  # noqa: ANN001, ANN201
             "own_offer": own_offer}  # fmt: skip
 
 
-def _record(w, **kw):  # noqa: ANN001, ANN003, ANN202
+def _record(w, **kw):
     return brokering.record(
         w["need"], w["offer"], matched_on=date(2026, 11, 2), by=w["staff"], **kw
     )

@@ -24,7 +24,7 @@ from tests import factories
 from tests.peers import constructed_case
 
 
-def _rankings(items, viewer, weights=DEFAULT_WEIGHTS, with_documents=True):  # noqa: ANN001, ANN202
+def _rankings(items, viewer, weights=DEFAULT_WEIGHTS, with_documents=True):
     offers = [i for i in items.values() if i.kind is ItemKind.OFFER]
     offer_facts = [suggestions.facts_of(o) for o in offers]
     result = {}
@@ -35,7 +35,7 @@ def _rankings(items, viewer, weights=DEFAULT_WEIGHTS, with_documents=True):  # n
     return result
 
 
-def _figures(items, rankings):  # noqa: ANN001, ANN202
+def _figures(items, rankings):
     rrs = [
         reciprocal_rank(rankings[need], items[best].id)
         for need, best in constructed_case.BEST.items()
@@ -44,7 +44,7 @@ def _figures(items, rankings):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def case(app):  # noqa: ANN001, ANN201
+def case(app):
     return constructed_case.build()
 
 
@@ -140,7 +140,7 @@ def test_the_public_view_of_documents_counts_only_what_the_viewer_may_read(case)
 # --- the scoring function, by hand ---
 
 
-def _facts(i, country, **kw):  # noqa: ANN001, ANN003, ANN202
+def _facts(i, country, **kw):
     return ItemFacts(id=i, country_id=country, **kw)
 
 

@@ -17,7 +17,7 @@ from tests.web import login, post
 
 
 @pytest.fixture
-def people(app):  # noqa: ANN001, ANN201
+def people(app):
     return {
         "gha": factories.user(country_code="GHA"),
         "gha2": factories.user(country_code="GHA"),
@@ -26,7 +26,7 @@ def people(app):  # noqa: ANN001, ANN201
     }
 
 
-def _offer(by, iso3="GHA", title="Foresight methods"):  # noqa: ANN001, ANN202
+def _offer(by, iso3="GHA", title="Foresight methods"):
     return editing.create(
         ItemKind.OFFER, factories.country(iso3), ItemInput(title=title, goals=[9]), by=by
     )

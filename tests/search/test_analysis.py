@@ -23,7 +23,7 @@ def terms(group: str, text: str) -> list[str]:
 
 
 @pytest.fixture
-def multilingual(app):  # noqa: ANN001, ANN201
+def multilingual(app):
     """One document per language, each about something the others do not mention."""
     docs = {
         "fr": ("Politiques énergétiques", "Les politiques énergétiques des pays africains."),
@@ -178,7 +178,7 @@ def _language_texts(group: str) -> str:
     return f"{text}\n{EDGE_TEXT}"
 
 
-def _stream(analyzer, text: str, **kwargs) -> list[tuple]:  # noqa: ANN001
+def _stream(analyzer, text: str, **kwargs) -> list[tuple]:
     fields = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
     return [tuple(getattr(t, f, None) for f in fields) for t in analyzer(text, **kwargs)]
 

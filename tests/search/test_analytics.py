@@ -323,7 +323,7 @@ def test_an_end_near_the_first_day_of_the_calendar_does_not_overflow():
 # --- the page ---
 
 
-def _page(client, user_role: Role | None, query: str = ""):  # noqa: ANN202
+def _page(client, user_role: Role | None, query: str = ""):
     if user_role is not None:
         country = "GHA" if user_role is Role.FOCAL_POINT else None
         login(client, factories.user(role=user_role, country_code=country))

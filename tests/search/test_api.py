@@ -1,4 +1,4 @@
-"""The JSON search API (issue 5, point 6): GET /api/v1/search takes the page's parameters and
+"""The JSON search API: GET /api/v1/search takes the page's parameters and
 returns total, page, per_page, results, facets and suggestion; errors are JSON 400s, never 500s;
 the page and the API show the same results for the same parameters (one search function)."""
 
@@ -22,13 +22,13 @@ API = "/api/v1/search"
 SDG6 = "SDG 6 · Clean water and sanitation"  # the facet label names the goal
 
 
-def published(title: str, **kwargs):  # noqa: ANN003, ANN201
+def published(title: str, **kwargs):
     kwargs.setdefault("summary", "")
     return factories.document(title=title, **kwargs)
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     published(
         "Water in Ghana", slug="water-ghana", body="Water for rural clinics.",
         kind=Kind.POLICY_BRIEF, country_code="GHA", goals=[6, 7], areas=[Area.CAPABILITIES],
@@ -54,7 +54,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     return app
 
 
-def get(client, **params):  # noqa: ANN001, ANN003, ANN201
+def get(client, **params):
     return client.get(API, query_string=params)
 
 

@@ -129,8 +129,8 @@ def test_large_rebuilds_use_the_rebuild_writer_and_find_the_same(app, monkeypatc
     assert after[1:] == before[1:]
 
 
-def spy(method, calls: list):  # noqa: ANN001, ANN201
-    def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def spy(method, calls: list):
+    def wrapper(self, *args, **kwargs):
         calls.append(self)
         return method(self, *args, **kwargs)
 

@@ -37,7 +37,7 @@ def host_a(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def host_b(host_a: Flask, tmp_path) -> Flask:  # noqa: ANN001
+def host_b(host_a: Flask, tmp_path) -> Flask:
     config = dict(host_a.config, SEARCH_INDEX_DIR=str(tmp_path / "index-b"), INDEX_HOST_NAME="b")
     other = create_app(config)
     yield other
@@ -46,7 +46,7 @@ def host_b(host_a: Flask, tmp_path) -> Flask:  # noqa: ANN001
         db.engine.dispose()
 
 
-def on(host: Flask, call, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+def on(host: Flask, call, *args, **kwargs):
     """Run ``call`` as ``host`` (its config, its index folder, its own session)."""
     with host.app_context():
         try:

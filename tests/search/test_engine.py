@@ -21,7 +21,7 @@ WORDS = ("energy", "solar", "wind", "policy", "grid", "water", "farm", "budget",
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """Two segments of short documents across countries and goals; one document changed and
     one deleted after indexing, so their old entries stay in the index, marked deleted."""
     rng = random.Random(5)
@@ -47,7 +47,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     return app
 
 
-def whoosh_docs(searcher, query) -> set[int]:  # noqa: ANN001
+def whoosh_docs(searcher, query) -> set[int]:
     return set(searcher.docs_for_query(query))
 
 

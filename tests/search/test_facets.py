@@ -1,4 +1,4 @@
-"""Facets (issue 5, point 2): counts for kind, country, region, SDG, area, year and language, that
+"""Facets: counts for kind, country, region, SDG, area, year and language, that
 combine, that count only what the viewer may read, and chosen filters shown as chips that each
 remove exactly one filter (typed ones included)."""
 
@@ -20,13 +20,13 @@ from tests.web import login
 SDG6 = "SDG 6 · Clean water and sanitation"  # the facet label names the goal
 
 
-def published(title: str, **kwargs) -> None:  # noqa: ANN003
+def published(title: str, **kwargs) -> None:
     kwargs.setdefault("summary", "Short summary.")
     factories.document(title=title, **kwargs)
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """Five documents about water; the last one is for members only."""
     published(
         "Water in Ghana", body="Water for clinics.", kind=Kind.POLICY_BRIEF,

@@ -31,7 +31,7 @@ def production_following(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def running(production_following: Flask):  # noqa: ANN201
+def running(production_following: Flask):
     thread = follower.start(production_following)
     assert thread.started_up.wait(30)
     yield thread
@@ -43,7 +43,7 @@ def titles(q: str) -> list[str]:
     return sorted(h.title for h in search(SearchRequest(q), viewer=None).hits)
 
 
-def wait_for(predicate, seconds: float) -> float | None:  # noqa: ANN001
+def wait_for(predicate, seconds: float) -> float | None:
     """Seconds until ``predicate()`` held, or None if it did not within ``seconds``."""
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:

@@ -40,7 +40,7 @@ MARKERS = ("\ue000", "\ue001")
 # --- helpers: read the database and the index the way an operator would ---
 
 
-def titles(q: str, viewer=None, **filters: str) -> list[str]:  # noqa: ANN001
+def titles(q: str, viewer=None, **filters: str) -> list[str]:
     return sorted(h.title for h in search(SearchRequest(q, filters=filters), viewer=viewer).hits)
 
 
@@ -57,7 +57,7 @@ def pending() -> int:
 
 
 @pytest.fixture
-def deferred(app):  # noqa: ANN001, ANN201
+def deferred(app):
     """A host that has joined the log (built its index) and whose follower has not run since:
     commits no longer reach the index by themselves, only an explicit catch_up() does."""
     indexing.catch_up()
@@ -82,7 +82,7 @@ def delete_entry_directly(doc_id: int) -> None:
     writer.commit()
 
 
-def generation_dirs(app) -> list[str]:  # noqa: ANN001
+def generation_dirs(app) -> list[str]:
     root = Path(app.config["SEARCH_INDEX_DIR"])
     return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.startswith("v"))
 
@@ -100,7 +100,7 @@ def attach_text(doc: Document, text: str, filename: str = "annex.pdf") -> Attach
     return attachment
 
 
-def published(title: str, **kwargs) -> Document:  # noqa: ANN003
+def published(title: str, **kwargs) -> Document:
     kwargs.setdefault("body", "Plain body words.")
     kwargs.setdefault("summary", "Short summary.")
     return factories.document(title=title, **kwargs)
@@ -439,7 +439,7 @@ def test_catch_up_waiting_on_the_lock_during_a_rebuild_follows_the_swap(deferred
                 db.session.commit()
                 committed.set()
                 indexing.catch_up()
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 committed.set()
@@ -612,12 +612,12 @@ def test_rebuild_that_loses_documents_keeps_the_live_index(app, monkeypatch):
     before = store.current_name()
     make_writer = indexing.rebuild_writer
 
-    def losing_writer(ix, count):  # noqa: ANN001, ANN202
+    def losing_writer(ix, count):
         writer = make_writer(ix, count)
         add = writer.add_document
         kept = []
 
-        def add_some(**fields):  # noqa: ANN003, ANN202
+        def add_some(**fields):
             kept.append(fields)
             if len(kept) % 2:
                 add(**fields)
@@ -782,7 +782,7 @@ def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
             counts.append(index_doc_count())
             if counts[-1] != 3:
                 break
-    except Exception as exc:  # noqa: BLE001 - reported below
+    except Exception as exc:
         rebuild_error = repr(exc)
     finally:
         stop.touch()

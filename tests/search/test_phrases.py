@@ -22,7 +22,7 @@ WORDS = (  # noqa: SIM905 - one readable line of words
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """Documents of a few words each (so phrases of them recur), in several segments, with a
     document changed and one deleted after indexing (their old entries stay, marked deleted)."""
     rng = random.Random(7)
@@ -42,7 +42,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     return app
 
 
-def whoosh_mask(node: Phrase, searcher, table) -> int:  # noqa: ANN001
+def whoosh_mask(node: Phrase, searcher, table) -> int:
     return sum(1 << d for d in searcher.docs_for_query(node)) & table.live
 
 
@@ -124,7 +124,7 @@ def test_search_checks_phrases_without_whooshs_span_matcher(corpus, monkeypatch)
     """The wiring: a phrase in a search is checked here, never by Whoosh's docs_for_query."""
     from whoosh.searching import Searcher
 
-    def refuse(self, q, for_deletion=False):  # noqa: ANN001, ANN202, ARG001
+    def refuse(self, q, for_deletion=False):
         raise AssertionError(f"Whoosh was asked for {q!r}")
 
     monkeypatch.setattr(Searcher, "docs_for_query", refuse)

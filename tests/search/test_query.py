@@ -12,7 +12,7 @@ from hub.search.query import MAX_QUERY_LENGTH, MAX_TERMS, SearchRequest, search
 from tests import factories
 
 
-def published(title: str, **kwargs) -> None:  # noqa: ANN003
+def published(title: str, **kwargs) -> None:
     kwargs.setdefault("body", "Plain body words.")
     kwargs.setdefault("summary", "Short summary.")
     factories.document(title=title, **kwargs)
@@ -27,7 +27,7 @@ def total(q: str) -> int:
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """A few published documents with distinct words."""
     published("Alphabet of innovation", body="Technology transfer policy for universities.")
     published("Abdication of duty", body="Transfer of technology between firms.")
@@ -239,7 +239,7 @@ def test_search_page_escapes_markup_in_the_query(client, corpus):
 
 
 @pytest.fixture
-def twenty_five_briefs(app):  # noqa: ANN001, ANN201
+def twenty_five_briefs(app):
     for n in range(25):
         published(f"Irrigation brief {n:02d}")
     indexing.catch_up()
@@ -308,7 +308,7 @@ def test_search_ignores_letter_case(corpus):
 
 
 @pytest.fixture
-def mixed_kinds(app):  # noqa: ANN001, ANN201
+def mixed_kinds(app):
     published("Drought brief Ghana", kind=Kind.POLICY_BRIEF, country_code="GHA")
     published("Drought brief Kenya", kind=Kind.POLICY_BRIEF, country_code="KEN")
     published("Drought experience Ghana", kind=Kind.COUNTRY_EXPERIENCE, country_code="GHA")

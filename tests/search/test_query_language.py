@@ -1,4 +1,4 @@
-"""The public query language (issue 5, points 1 and 3): words, phrases, AND/OR/NOT and -word, typed
+"""The public query language: words, phrases, AND/OR/NOT and -word, typed
 field filters, caps on hostile input, sorting, pages, "did you mean" and the zero-result advice.
 
 Documents are written through the factories and indexed through the real change log; the
@@ -20,13 +20,13 @@ from tests import factories
 from tests.web import login
 
 
-def published(title: str, **kwargs) -> None:  # noqa: ANN003
+def published(title: str, **kwargs) -> None:
     kwargs.setdefault("body", "Plain body words.")
     kwargs.setdefault("summary", "Short summary.")
     factories.document(title=title, **kwargs)
 
 
-def run(q: str = "", viewer: object = None, **kwargs) -> object:  # noqa: ANN003
+def run(q: str = "", viewer: object = None, **kwargs) -> object:
     return search(SearchRequest(q, **kwargs), viewer=viewer)
 
 
@@ -42,7 +42,7 @@ def invalid(q: str, **filters: str) -> str:
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """Documents of every kind, in several countries, regions, goals, areas, years and languages."""
     published(
         "Solar clinics in Ghana",
@@ -425,7 +425,7 @@ def test_r_quoted_is_not_a_regular_expression(corpus):
 
 
 @pytest.fixture
-def dated(app):  # noqa: ANN001, ANN201
+def dated(app):
     """An old document that mentions drought often and a new one that mentions it once."""
     published(
         "Old drought brief", body="Drought, drought, drought and drought.",
@@ -475,7 +475,7 @@ def test_sort_links_on_the_page_keep_the_query(client, dated):
 
 
 @pytest.fixture
-def many(app):  # noqa: ANN001, ANN201
+def many(app):
     for n in range(23):
         published(f"Mangrove report {n:02d}", published_on=date(2020, 1, 1 + n))
     indexing.catch_up()
@@ -529,7 +529,7 @@ def test_page_zero_or_a_word_is_refused(client, many):
 
 
 @pytest.fixture
-def vocabulary(app):  # noqa: ANN001, ANN201
+def vocabulary(app):
     published("Irrigation schemes", body="Irrigation for smallholder farms.")
     published("Desalination plants", body="Desalination of sea water.")
     published(

@@ -25,7 +25,7 @@ WORDS = (  # noqa: SIM905 - one readable line of words
 
 
 @pytest.fixture
-def corpus(app):  # noqa: ANN001, ANN201
+def corpus(app):
     """300 documents of random words, and one clearly best answer to "geothermal turbines"."""
     rng = random.Random(5)
     for n in range(300):
@@ -47,7 +47,7 @@ def corpus(app):  # noqa: ANN001, ANN201
     return app
 
 
-def top(query, n: int = 10) -> list[str]:  # noqa: ANN001
+def top(query, n: int = 10) -> list[str]:
     with live_searcher() as searcher:
         return [hit["slug"] for hit in searcher.search(query, limit=n)]
 
@@ -79,7 +79,7 @@ def test_safe_or_replaces_every_nested_or_with_the_binary_tree_matcher():
     assert all(q.matcher_type == Or.DEFAULT_MATCHER for q in ors)
 
 
-def _walk(query):  # noqa: ANN001, ANN202
+def _walk(query):
     yield query
     for child in query.children():
         yield from _walk(child)

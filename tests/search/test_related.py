@@ -25,17 +25,17 @@ SOLAR = (
 )
 
 
-def brief(title: str, body: str, **kwargs):  # noqa: ANN003, ANN201
+def brief(title: str, body: str, **kwargs):
     kwargs.setdefault("summary", "")
     return factories.document(title=title, body=body, **kwargs)
 
 
-def titles(doc, viewer=None) -> list[str]:  # noqa: ANN001
+def titles(doc, viewer=None) -> list[str]:
     return [r.title for r in related_documents(doc, viewer)]
 
 
 @pytest.fixture
-def solar(app):  # noqa: ANN001, ANN201
+def solar(app):
     """A document and others sharing much, a little or nothing of its wording."""
     doc = brief("Solar lantern repair", SOLAR)
     brief("Battery recycling for lanterns", "Repair shops recycle lantern batteries; technicians "

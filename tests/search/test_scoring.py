@@ -79,7 +79,7 @@ def test_a_word_in_every_document_weighs_almost_nothing_but_never_less_than_noth
 
 
 @pytest.fixture
-def long_texts(app):  # noqa: ANN001, ANN201
+def long_texts(app):
     """60 long documents of random words; ten of them are about battery storage on the grid."""
     rng = random.Random(11)
     for n in range(60):
@@ -146,7 +146,7 @@ def test_feedback_comes_only_from_documents_the_viewer_may_read(long_texts, monk
     seen: list[set[str]] = []
     original = ranking.feedback_query
 
-    def spy(searcher, query, top, group):  # noqa: ANN001, ANN202
+    def spy(searcher, query, top, group):
         seen.append({stored["slug"] for _d, stored, _s in top})
         return original(searcher, query, top, group)
 

@@ -95,7 +95,7 @@ class HostProcess:
         name = store.current_name()
         return changelog.read_position(store.root / name) if name else None
 
-    def wait_until(self, predicate, seconds: float) -> float:  # noqa: ANN001
+    def wait_until(self, predicate, seconds: float) -> float:
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:
             if predicate():
@@ -106,7 +106,7 @@ class HostProcess:
 
 
 @pytest.fixture
-def host_b(app: Flask, database_url: str, tmp_path: Path):  # noqa: ANN201
+def host_b(app: Flask, database_url: str, tmp_path: Path):
     app.config.update(INDEX_HOST_NAME="a", INDEX_HEARTBEAT_SECONDS=0)
     indexing.catch_up()
     b = HostProcess(database_url, tmp_path)

@@ -149,7 +149,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -160,7 +160,7 @@ class _FromAddress(urllib.request.HTTPHandler):
         super().__init__()
         self.source = source
 
-    def http_open(self, req):  # noqa: ANN001, ANN201
+    def http_open(self, req):
         return self.do_open(http.client.HTTPConnection, req, source_address=(self.source, 0))
 
 

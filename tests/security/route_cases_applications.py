@@ -43,7 +43,7 @@ def _free_country() -> str:
     raise AssertionError("no country left to apply for")
 
 
-def _application(status: ApplicationStatus = ApplicationStatus.RECEIVED, *, pdf: bool = False):  # noqa: ANN202
+def _application(status: ApplicationStatus = ApplicationStatus.RECEIVED, *, pdf: bool = False):
     """An application received through the service (from an address of its own, so the
     per-address limit of the public form is not touched), then put in ``status``."""
     tag = uuid.uuid4().hex[:8]
@@ -153,7 +153,7 @@ def _note(w: World, actor: str) -> Call:
     )
 
 
-def _step(start: ApplicationStatus, to: ApplicationStatus):  # noqa: ANN202
+def _step(start: ApplicationStatus, to: ApplicationStatus):
     def build(w: World, actor: str) -> Call:
         application_id, version = _application(start)
         return Call(

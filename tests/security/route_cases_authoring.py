@@ -9,7 +9,7 @@ from hub.extensions import db
 from tests.security.route_matrix import Call, World, case, new_doc
 
 
-def _correct(spec: str):  # noqa: ANN202
+def _correct(spec: str):
     def build(w: World, actor: str) -> Call:
         doc = new_doc(spec)  # a document of its own: a correction opened by one call is not reused
         return Call(

@@ -34,7 +34,7 @@ def _position(doc_id: int) -> int:
     return current(Document, doc_id).position
 
 
-def _up(spec: str):  # noqa: ANN202
+def _up(spec: str):
     def build(w: World, actor: str) -> Call:
         first, second = _pair(spec)
         return Call(
@@ -46,7 +46,7 @@ def _up(spec: str):  # noqa: ANN202
     return build
 
 
-def _down(spec: str):  # noqa: ANN202
+def _down(spec: str):
     def build(w: World, actor: str) -> Call:
         first, second = _pair(spec)
         db.session.get(Document, first).position, db.session.get(Document, second).position = 2, 1
@@ -60,7 +60,7 @@ def _down(spec: str):  # noqa: ANN202
     return build
 
 
-def _move(spec: str):  # noqa: ANN202
+def _move(spec: str):
     def build(w: World, actor: str) -> Call:
         first, second = _pair(spec)
         slug = current(Document, first).slug  # under its older sibling

@@ -86,7 +86,7 @@ case("peers.new_match", "GET")(lambda w, actor: Call("/peer-learning/matches/new
 case("peers.match", "GET")(lambda w, actor: Call(f"/peer-learning/matches/{shared(w)['match']}"))
 
 
-def _new(kind_path: str):  # noqa: ANN202
+def _new(kind_path: str):
     def build(w: World, actor: str) -> Call:
         title = f"Posted {kind_path} {uuid.uuid4().hex[:8]}"
         return Call(
@@ -104,7 +104,7 @@ for _kind_path in ("offers", "needs"):
     case("peers.new", "POST", _kind_path)(_new(_kind_path))
 
 
-def _edit(name: str):  # noqa: ANN202
+def _edit(name: str):
     def build(w: World, actor: str) -> Call:
         item = new_item(name)
         item_id, version = item.id, item.version
@@ -127,7 +127,7 @@ STEPS = {
 }
 
 
-def _step(name: str):  # noqa: ANN202
+def _step(name: str):
     spec, step, target = STEPS[name]
 
     def build(w: World, actor: str) -> Call:

@@ -90,6 +90,6 @@ def test_t13_no_state_changes_without_a_valid_token_and_none_from_any_get(
     assert not untestable, f"no actor may send these, so CSRF cannot be tested: {untestable}"
     assert not refused_with_token, (
         f"the control requests must work with a token: {refused_with_token}"
-    )  # noqa: E501
+    )
     assert not accepted and unchanged, "\n".join(accepted)
     assert not crawl_changes and crawl_unchanged, "\n".join(crawl_changes)

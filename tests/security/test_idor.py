@@ -49,7 +49,7 @@ def _hidden_document(n: int) -> Document:
     )
 
 
-def _neighbourhood(app, tmp_path, *, with_files: bool):  # noqa: ANN001, ANN202
+def _neighbourhood(app, tmp_path, *, with_files: bool):
     """REACH hidden documents, Ghana's own draft, REACH more: the draft's id is in the middle."""
     hidden = [_hidden_document(n) for n in range(REACH)]
     own = factories.document(country_code="GHA", status=Status.DRAFT, commit=False)
@@ -73,7 +73,7 @@ class Tally:
         self.attempts = self.reads = self.writes = 0
         self.other: list[str] = []
 
-    def record(self, label: str, response, wrote: bool) -> None:  # noqa: ANN001
+    def record(self, label: str, response, wrote: bool) -> None:
         self.attempts += 1
         self.reads += response.status_code < 400
         self.writes += wrote
@@ -89,7 +89,7 @@ class Tally:
 
 
 def _attempt(tally: Tally, focal: Actor, method: str, url: str, data: Callable[[], dict] | None,
-             watch) -> None:  # noqa: ANN001  # fmt: skip
+             watch) -> None:  # fmt: skip
     watch.mark()
     if method == "GET":
         response = focal.client.get(url)

@@ -58,7 +58,7 @@ class Garden:
         self.hidden_from[word] = set(hidden_from)
         return word
 
-    def plant(self, label: str, hidden_from: tuple[str, ...], **kwargs) -> tuple[Document, str]:  # noqa: ANN003
+    def plant(self, label: str, hidden_from: tuple[str, ...], **kwargs) -> tuple[Document, str]:
         word = self.word(label, *hidden_from) if hidden_from else ""
         kwargs.setdefault("title", f"Planted {label} {word}")
         doc = factories.document(
@@ -75,7 +75,7 @@ NOT_GHA = ("anonymous", "focal_srb")  # Ghana's unpublished work
 NOT_SRB = ("anonymous", "focal_gha")
 
 
-def _garden(tmp: Path, focal_gha: User, focal_srb: User, editor: User) -> Garden:  # noqa: PLR0915
+def _garden(tmp: Path, focal_gha: User, focal_srb: User, editor: User) -> Garden:
     g = Garden()
     brief, experience, section = Kind.POLICY_BRIEF, Kind.COUNTRY_EXPERIENCE, Kind.GUIDEBOOK_SECTION
 
@@ -137,7 +137,7 @@ def _garden(tmp: Path, focal_gha: User, focal_srb: User, editor: User) -> Garden
     return g
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
     return headers + "\n" + response.get_data().decode("utf-8", "replace")
 

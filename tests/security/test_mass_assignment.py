@@ -98,7 +98,7 @@ def _document_checks(
     if actor is not None:
         checks["role"] = checks["is_admin"] = lambda: (
             current(User, actor).role is not Role.FOCAL_POINT
-        )  # noqa: E501
+        )
     return checks
 
 
@@ -132,7 +132,7 @@ def _account_checks(uid: int, *, role: Role, country: int | None) -> dict[str, C
     }
 
 
-def test_t11_extra_form_fields_are_never_applied(app, tmp_path, smtp_server):  # noqa: PLR0915
+def test_t11_extra_form_fields_are_never_applied(app, tmp_path, smtp_server):
     smtp_server.configure(app)
     srb_id = factories.country("SRB").id
     gha_id = factories.country("GHA").id

@@ -22,7 +22,7 @@ class _Elements(HTMLParser):
         super().__init__()
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         if tag in DANGEROUS_TAGS:
             self.found.append(tag)
         for name, value in attrs:

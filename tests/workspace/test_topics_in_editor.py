@@ -23,7 +23,7 @@ BRIEF = {"body": "Clusters of cassava mills.", "language": "en", "visibility": "
 
 
 @pytest.fixture
-def sections(app):  # noqa: ANN001, ANN201
+def sections(app):
     def section(slug: str, title: str, status: Status = Status.PUBLISHED) -> Document:
         return factories.document(kind=Kind.GUIDEBOOK_SECTION, slug=slug, title=title,
                                   status=status)  # fmt: skip
@@ -36,7 +36,7 @@ def sections(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def focal(app):  # noqa: ANN001, ANN201
+def focal(app):
     return factories.user(role=Role.FOCAL_POINT, country_code="GHA")
 
 
