@@ -3,7 +3,8 @@
 - ``send_digests`` hourly at :05 (each user's period and its margin are the digest's rules);
 - ``send_reminders`` daily at 06:15 (each reminder is recorded and sent once);
 - ``recover_unfinished`` every 10 minutes (claims that went stale, see ``hub.jobs.recovery``);
-- ``prune_index_log`` hourly at :35, when the search package offers ``prune_log``.
+- ``prune_index_log`` hourly at :35: deletes the index change rows every live host has applied
+  (``hub.search.follower.prune_log``).
 With Redis every host's consumer schedules these; a lock in the queue's storage keeps two copies
 from running at once, and each body is safe to run again.
 """
@@ -46,11 +47,9 @@ def recover_unfinished() -> None:
 
 
 def prune_index_log() -> None:
-    from hub.search import indexing
+    from hub.search.follower import prune_log
 
-    prune = getattr(indexing, "prune_log", None)
-    if prune is not None:
-        prune()
+    prune_log()
 
 
 PERIODIC: dict[str, tuple[crontab, Callable[[], Any]]] = {

@@ -7,7 +7,6 @@ three parts as separate processes: gunicorn, ``flask hub follow`` and ``flask hu
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 from collections.abc import Callable
@@ -17,26 +16,15 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from hub.jobs import runner
+from hub.search import follower as index_follower
 
 log = logging.getLogger(__name__)
-
-
-def start_follower(app: Flask, say: Callable[[str], None]) -> Any | None:
-    """This host's index follower (``hub.search.follower``), when the Hub has one."""
-    try:
-        follower = importlib.import_module("hub.search.follower")
-    except ModuleNotFoundError as exc:
-        if exc.name != "hub.search.follower":
-            raise
-        say("No index follower in this build: index changes are applied as they are made.")
-        return None
-    return follower.start(app)
 
 
 def serve(app: Flask, host: str, port: int, *, worker: bool, say: Callable[[str], None]) -> None:
     """Serve HTTP on ``host:port`` until SIGINT or SIGTERM, then stop every part cleanly."""
     server = make_server(host, port, app, threaded=True)
-    follower = start_follower(app, say)
+    follower = index_follower.start(app)
     consumer = runner.start_in_process(app) if worker else None
     workers = _worker_words(app, consumer)
     say(f"Serving the Hub on http://{host}:{server.port}/ (job worker: {workers})")
@@ -53,9 +41,8 @@ def serve(app: Flask, host: str, port: int, *, worker: bool, say: Callable[[str]
         server.server_close()
         if consumer is not None:
             consumer.stop(graceful=True)
-        if follower is not None:
-            follower.stop()
-            follower.join()
+        follower.stop()
+        follower.join()
         say("Stopped.")
 
 
