@@ -179,8 +179,6 @@ def seed(out: Path) -> None:
                     "section_title": section.title if section else None,
                 }
             )
-        for thread in app.extensions.get("hub_extract_threads", []):
-            thread.join(timeout=120)
         indexing.catch_up()
     Path(out).write_text(json.dumps(entries, ensure_ascii=False))
 

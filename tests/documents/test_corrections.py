@@ -153,8 +153,6 @@ def test_attachments_uploaded_to_the_correction_join_the_published_document(
     source.write_bytes(factories.pdf_bytes("Annex with the 2026 survey."))
     correction = corrections.start(brief, by=people["gha"])
     editing.attach_pdf(correction, source, "annex.pdf", by=people["gha"])
-    for thread in app.extensions.get("hub_extract_threads", []):
-        thread.join(timeout=60)
 
     _reviewed(db.session.get(Document, correction.id), people)
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from flask import Flask
     from flask.testing import FlaskClient
     from werkzeug.test import TestResponse
 
@@ -363,13 +362,3 @@ def upload(
         },
         content_type="multipart/form-data",
     )
-
-
-def wait_for_extractions(app: Flask, timeout: float = 120.0) -> None:
-    """Join the threads that run text extraction after each upload (they outlive the request)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    for thread in list(app.extensions.get("hub_extract_threads", [])):
-        thread.join(max(0.0, deadline - time.monotonic()))
-        assert not thread.is_alive(), "a text extraction outlived its deadline"

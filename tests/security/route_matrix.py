@@ -205,12 +205,6 @@ def current(model: type, ident: int) -> Any:
     return db.session.get(model, ident)
 
 
-def wait_for_extractions(app: Flask) -> None:
-    """Uploads extract text in a thread that commits later; wait for all of them."""
-    for thread in app.extensions.get("hub_extract_threads", []):
-        thread.join(timeout=60)
-
-
 # --- database state ---
 
 

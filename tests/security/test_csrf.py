@@ -19,7 +19,6 @@ from tests.security.route_matrix import (
     load_policy,
     outcome,
     url_map_routes,
-    wait_for_extractions,
     write_watch,
 )
 
@@ -79,7 +78,6 @@ def test_t13_no_state_changes_without_a_valid_token_and_none_from_any_get(
         got = outcome((call.actor or w.actors[actor]).send(key[1], call), call.effect, False)
         if got != "ok":
             refused_with_token.append(f"{key[0]} {key[1]} as {actor}: {got}")
-    wait_for_extractions(app)
 
     print(
         f"\nT-13: state-changing routes tested {len(prepared)}/{len(routes)}, accepted without "

@@ -27,7 +27,7 @@ from hub.documents.attachments import attachment_from_file
 from hub.documents.models import Attachment, Document, Kind, Status, Visibility
 from hub.extensions import db
 from tests import factories
-from tests.security.pdf_corpus import plain_pdf, upload, upload_corpus, wait_for_extractions
+from tests.security.pdf_corpus import plain_pdf, upload, upload_corpus
 from tests.security.route_arguments import route_arguments
 from tests.web import csrf_token, login
 
@@ -88,7 +88,6 @@ def _attach(app: Flask, site: Site, tmp_path: Path) -> list[Attachment]:
             attachment_from_file(source, filename="annual-report.pdf", extract=False)
         )
     db.session.commit()
-    wait_for_extractions(app)
     db.session.expire_all()
     return list(db.session.scalars(db.select(Attachment).order_by(Attachment.id)))
 

@@ -30,7 +30,7 @@ from hub.accounts.models import Role
 from hub.documents.models import Attachment, Document, Status
 from hub.extensions import db
 from tests import factories
-from tests.security.pdf_corpus import Sample, plain_pdf, upload, upload_corpus, wait_for_extractions
+from tests.security.pdf_corpus import Sample, plain_pdf, upload, upload_corpus
 from tests.web import csrf_token, login
 
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
@@ -46,7 +46,6 @@ def focal_client(app: Flask, client: FlaskClient, draft: Document) -> Iterator[F
     """A client logged in as the Ghana focal point who may attach files to ``draft``."""
     login(client, factories.user(role=Role.FOCAL_POINT, country_code="GHA"))
     yield client
-    wait_for_extractions(app)
 
 
 def _files_under(root: Path) -> set[Path]:
@@ -83,7 +82,6 @@ def test_upload_route_accepts_only_pdfs_and_keeps_files_inside_the_attachment_st
         count = _attachment_count(draft.id)
         response = upload(focal_client, draft.id, sample)
         outcomes[sample.name] = (response.status_code, _attachment_count(draft.id) > count)
-    wait_for_extractions(app)
 
     corpus = {s.name: s for s in upload_corpus()}
     non_pdfs = [n for n, s in corpus.items() if not s.is_pdf]
