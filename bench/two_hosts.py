@@ -116,13 +116,8 @@ class HostB:
         store = IndexStore(self.index_dir)
         if not store.exists():
             return False
-        try:
-            with store.searcher() as searcher:
-                return searcher.document(id=str(doc_id)) is not None
-        except (TypeError, FileNotFoundError):
-            # B merged segments while this reader opened them (a race in the store's reader,
-            # not in the change log): read again on the next poll.
-            return False
+        with store.searcher() as searcher:
+            return searcher.document(id=str(doc_id)) is not None
 
     def wait_for(self, doc_id: int, timeout: float = 600.0) -> float:
         started = time.perf_counter()

@@ -68,20 +68,32 @@ class IndexStore:
         reading after a rebuild prunes its generation (open files stay readable on POSIX); a
         reader that raced the prune while opening retries on the new generation."""
         for _attempt in range(OPEN_ATTEMPTS):
-            name = None
+            name, toc = None, None
             try:  # open_searcher closes a searcher that fails while opening its files
                 ix = self.open()
                 name = Path(index_folder(ix)).name
+                toc = ix.latest_generation()
                 return open_searcher(ix, **kwargs)
             except (FileNotFoundError, EmptyIndexError):
                 continue
             except TypeError:
                 # Whoosh reads a column whose file has vanished as None: a prune removed this
-                # generation while it was being opened. Anything else is a real error.
-                if name is not None and self.current_name() != name:
+                # generation, or the follower's commit merged the segments being opened and
+                # deleted their files. Anything else is a real error.
+                if name is not None and self._moved_on(ix, name, toc):
                     continue
                 raise
         raise RuntimeError(f"the search index in {self.root} could not be opened")
+
+    def _moved_on(self, ix: FileIndex, name: str, toc: int | None) -> bool:
+        """Whether the index changed since ``ix`` was opened as generation ``name`` with table
+        of contents ``toc``: a newer generation, or a newer commit in the same one."""
+        if self.current_name() != name:
+            return True
+        try:
+            return ix.latest_generation() != toc
+        except OSError:
+            return True
 
     def _create_first(self) -> None:
         path, _ix = self.create_generation()

@@ -9,12 +9,8 @@ before a catch-up use the ``deferred`` fixture, as a host whose follower has not
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -716,88 +712,6 @@ def test_mapped_storage_opens_an_empty_file(tmp_path):
     full = MappedFileStorage(str(tmp_path)).open_file("full")
     assert full.read_int() == 7 and full.read(4) == b"rest"
     full.close()
-
-
-READER_PROCESS = """
-import json, sys
-from pathlib import Path
-from hub.search.store import IndexStore
-
-store, stop, ready = IndexStore(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-opened, errors = 0, set()
-while not stop.exists():
-    try:
-        with store.searcher() as searcher:  # the reading path the app's search uses
-            searcher.doc_count()
-        opened += 1
-        if opened == 1:
-            ready.touch()
-    except Exception as exc:
-        errors.add(type(exc).__name__)
-print(json.dumps({"opened": opened, "errors": sorted(errors)}))
-"""
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def test_readers_racing_with_rebuilds_never_break_the_index(app, tmp_path):
-    """Web workers opening the index while ``flask hub reindex`` runs must not harm it.
-
-    Once a bug: ``IndexStore.open()`` read CURRENT, then checked that folder with ``exists_in``.
-    When a rebuild swapped and pruned in between, the reader decided there was no index: it
-    created an empty generation, pointed CURRENT at it and pruned every other folder. Seen as a
-    live index with 0 documents, rebuild() raising FileNotFoundError, and readers raising
-    EmptyIndexError while opening segments of a pruned generation.
-    """
-    for n in range(3):
-        published(f"Solar clinics {n}")
-    indexing.catch_up()
-    stop = tmp_path / "stop-readers"
-    ready = [tmp_path / f"reader-{n}-ready" for n in range(3)]
-    readers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                READER_PROCESS,
-                app.config["SEARCH_INDEX_DIR"],
-                str(stop),
-                str(r),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=PROJECT_DIR,
-        )
-        for r in ready
-    ]
-    counts: list[int] = []
-    rebuild_error = None
-    try:
-        # Rebuilds start once every reader has opened the index: on a loaded machine starting
-        # three interpreters can take longer than thirty small rebuilds.
-        deadline = time.monotonic() + 60
-        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for _ in range(30):
-            indexing.rebuild()
-            counts.append(index_doc_count())
-            if counts[-1] != 3:
-                break
-    except Exception as exc:
-        rebuild_error = repr(exc)
-    finally:
-        stop.touch()
-        outcomes = []
-        for reader in readers:
-            try:
-                outcomes.append(json.loads(reader.communicate(timeout=30)[0]))
-            except subprocess.TimeoutExpired:
-                reader.kill()
-                outcomes.append({"opened": 0, "errors": ["did not stop"]})
-
-    assert rebuild_error is None
-    assert set(counts) == {3}
-    assert all(outcome["opened"] > 0 for outcome in outcomes), outcomes
-    assert [outcome["errors"] for outcome in outcomes] == [[], [], []], outcomes
 
 
 # --- start-up check ---

@@ -81,13 +81,8 @@ class HostProcess:
         store = IndexStore(self.index_dir)
         if not store.exists():
             return None
-        try:
-            with store.searcher() as searcher:
-                fields = searcher.document(id=str(doc_id))
-        except (TypeError, FileNotFoundError):
-            # B merged segments while this reader opened them (the store's reader retries
-            # only across generations): read again on the next poll.
-            return None
+        with store.searcher() as searcher:
+            fields = searcher.document(id=str(doc_id))
         return fields["title"] if fields else None
 
     def position(self) -> changelog.Position | None:
