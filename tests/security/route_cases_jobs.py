@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hub.extensions import db
 from hub.jobs.models import FailedJob
-from tests.security.test_route_matrix import Call, World, case
+from tests.security.route_matrix import Call, World, case
 
 case("jobs.failed", "GET")(lambda w, actor: Call("/admin/jobs"))
 
