@@ -165,7 +165,7 @@ def _children_cpu() -> float:
 def prepare_template(folder: Path) -> Path:
     """A migrated database with reference data, copied for each count."""
     hub = Hub(folder)
-    hub.run("db", "upgrade")
+    hub.run("db", "upgrade", "heads")  # every head, should a merge leave two
     hub.run("hub", "load-reference")
     return hub.db
 

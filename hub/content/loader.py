@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from hub.content import tracking
+from hub.content.known import Known
 from hub.content.parser import DocumentData, Rejected
 from hub.content.reading import checked_in_order
 from hub.countries.models import Country
@@ -78,6 +79,7 @@ class Applied:
     change: tracking.HubChange | None = None  # how the Hub changed the document, if it did
     remember: bool = False  # an unchanged outcome that should still record the file's hash
     remember_revision: int | None = None  # the revision it matches (default: the latest)
+    document: Document | None = None  # the document created or updated
 
 
 def _check_parent(doc: Document, data: DocumentData) -> Document | None:
@@ -140,6 +142,7 @@ def _set_fields(
     is_new: bool,
     stored: list[Path],
     topics_before: list[str] | None,
+    known: Known,
 ) -> list[str]:
     """Everything the file says, onto ``doc``; returns stored names of replaced attachments."""
     doc.parent = _check_parent(doc, data)
@@ -152,11 +155,11 @@ def _set_fields(
     published_on = data.published_on or (None if is_new else doc.published_on)
     doc.published_on = service.publish_date_for(data.status, published_on)
     try:
-        service.set_goals_and_targets(doc, data.goals, data.targets)
+        service.set_goals_and_targets(doc, data.goals, data.targets, known.rows)
     except HubError as exc:
         raise Rejected(exc.message) from None
     service.set_areas(doc, data.areas)
-    service.set_tags(doc, data.tags)
+    service.set_tags(doc, data.tags, known.rows)
     topics = _topics(data)
     if [t.slug for t in topics] != topics_before:
         doc.topics = topics
@@ -164,17 +167,25 @@ def _set_fields(
 
 
 def apply(
-    data: DocumentData, *, source: str, stored: list[Path], sha256: str, force: bool = False
+    data: DocumentData,
+    *,
+    source: str,
+    stored: list[Path],
+    sha256: str,
+    force: bool = False,
+    known: Known | None = None,
 ) -> Applied:
     """Create or update the document a file describes, unless the file is the one last loaded
     (``sha256`` is its fingerprint) or the document was changed in the Hub since (a conflict,
-    unless ``force``). Leaves committing to the caller."""
+    unless ``force``). ``known``: the rows of the transaction's files, looked up together
+    (hub/content/known.py). Leaves committing to the caller."""
+    known = known or Known.fetch([data])
     country = None
     if data.country:
-        country = db.session.scalar(select(Country).where(Country.iso3 == data.country))
+        country = known.country(data.country)
         if country is None:
             raise Rejected(f"unknown country code {data.country!r}")
-    doc = db.session.scalar(select(Document).where(Document.slug == data.slug))
+    doc = known.document(data.slug)
     if doc is not None and doc.kind is not data.kind:
         raise Rejected(f"slug {data.slug!r} is already used by a {doc.kind.value}")
     is_new = doc is None
@@ -191,7 +202,13 @@ def apply(
             doc = Document(kind=data.kind, slug=data.slug)
             db.session.add(doc)
         dropped = _set_fields(
-            doc, data, country, is_new=is_new, stored=stored, topics_before=topics_before
+            doc,
+            data,
+            country,
+            is_new=is_new,
+            stored=stored,
+            topics_before=topics_before,
+            known=known,
         )
         after = revisions.snapshot(doc)
         if not is_new and after == before and [t.slug for t in doc.topics] == topics_before:
@@ -202,7 +219,7 @@ def apply(
             return Applied("conflict", change=change)
         revision = revisions.record(doc, note=f"loaded from {source}")
         tracking.remember(doc, sha256, revision.number)
-    return Applied("created" if is_new else "updated", dropped, change)
+    return Applied("created" if is_new else "updated", dropped, change, document=doc)
 
 
 def load_paths(
@@ -249,8 +266,9 @@ def _load_chunk(items: list[tuple[Path, DocumentData]], report: LoadReport, *, f
     dropped: list[str] = []
     try:
         _begin()
+        known = Known.fetch(data for _path, data in items)
         for path, data in items:
-            _load_one(path, data, part, force=force, stored=stored, dropped=dropped)
+            _load_one(path, data, part, force=force, known=known, stored=stored, dropped=dropped)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
@@ -291,6 +309,7 @@ def _load_one(
     report: LoadReport,
     *,
     force: bool,
+    known: Known,
     stored: list[Path],
     dropped: list[str],
 ) -> None:
@@ -299,10 +318,12 @@ def _load_one(
     savepoint = db.session.begin_nested()
     try:
         sha256 = tracking.fingerprint(path, data.attachments)
-        result = apply(data, source=path.name, stored=mine, sha256=sha256, force=force)
+        result = apply(data, source=path.name, stored=mine, sha256=sha256, force=force, known=known)
         if result.outcome in ("created", "updated"):
             savepoint.commit()
             stored.extend(mine)
+            if result.document is not None:  # the chunk sees the documents it created
+                known.documents[data.slug] = result.document
         else:
             savepoint.rollback()
             for kept in mine:  # nothing changed, so nothing new may stay on disk

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -136,21 +137,64 @@ def related_counts_by_country(*, viewer: Any) -> dict[str, int]:
 # --- applying changes ---
 
 
-def set_goals_and_targets(doc: Document, goals: list[int], targets: list[str]) -> None:
+@dataclass
+class ReferenceRows:
+    """Goals, targets and tags already looked up, for setting them on many documents in one
+    transaction (a bulk load): one query per kind for all the documents instead of two or three
+    per document. Keys not found here are still looked up, so it only saves queries. Tags made
+    for one document are kept for the next, which must not make a second tag of that name.
+    Valid for one transaction: rows are expired when it ends."""
+
+    goals: dict[int, SdgGoal] = field(default_factory=dict)
+    targets: dict[str, SdgTarget] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
+
+    @classmethod
+    def fetch(cls, goals: Iterable[int], targets: Iterable[str], tags: Iterable[str]) -> Self:
+        """The rows of every goal (and every target's goal), target and tag named."""
+        rows = cls()
+        rows.add_targets(set(targets))
+        rows.add_goals(set(goals))
+        rows.add_tags(set(tags))
+        return rows
+
+    def add_targets(self, codes: set[str]) -> None:
+        missing = codes - self.targets.keys()
+        if missing:
+            found = db.session.scalars(select(SdgTarget).where(SdgTarget.code.in_(missing)))
+            self.targets.update((t.code, t) for t in found)
+        self.add_goals({self.targets[c].goal_number for c in codes if c in self.targets})
+
+    def add_goals(self, numbers: set[int]) -> None:
+        missing = numbers - self.goals.keys()
+        if missing:
+            found = db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(missing)))
+            self.goals.update((g.number, g) for g in found)
+
+    def add_tags(self, names: set[str]) -> None:
+        missing = names - self.tags.keys()
+        if missing:
+            found = db.session.scalars(select(Tag).where(Tag.name.in_(missing)))
+            self.tags.update((t.name, t) for t in found)
+
+
+def set_goals_and_targets(
+    doc: Document, goals: list[int], targets: list[str], rows: ReferenceRows | None = None
+) -> None:
     """Set SDG links. A target implies its goal, so goal pages list documents tagged by target.
+    ``rows`` holds rows already looked up (a bulk load); the result is the same without it.
 
     Raises NotFound naming the first unknown goal or target.
     """
-    target_rows = {
-        t.code: t for t in db.session.scalars(select(SdgTarget).where(SdgTarget.code.in_(targets)))
-    }
+    rows = rows or ReferenceRows()
+    rows.add_targets(set(targets))
+    target_rows = {c: rows.targets[c] for c in targets if c in rows.targets}
     for code in targets:
         if code not in target_rows:
             raise NotFound(f"SDG target {code} does not exist")
     numbers = set(goals) | {t.goal_number for t in target_rows.values()}
-    goal_rows = {
-        g.number: g for g in db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)))
-    }
+    rows.add_goals(numbers)
+    goal_rows = {n: rows.goals[n] for n in numbers if n in rows.goals}
     for number in sorted(numbers):
         if number not in goal_rows:
             raise NotFound(f"SDG {number} is not loaded; run 'flask hub load-reference' first")
@@ -167,9 +211,15 @@ def set_areas(doc: Document, areas: list[Area]) -> None:
         doc.area_links = [DocumentArea(area=a) for a in wanted]
 
 
-def set_tags(doc: Document, names: list[str]) -> None:
-    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    doc.tags = [existing.get(name) or Tag(name=name) for name in sorted(set(names))]
+def set_tags(doc: Document, names: list[str], rows: ReferenceRows | None = None) -> None:
+    """Link the tags named, making the ones that do not exist yet. ``rows`` as for
+    set_goals_and_targets; a tag made here is added to it."""
+    rows = rows or ReferenceRows()
+    wanted = sorted(set(names))
+    rows.add_tags(set(wanted))
+    doc.tags = [
+        rows.tags.get(name) or rows.tags.setdefault(name, Tag(name=name)) for name in wanted
+    ]
 
 
 def publish_date_for(status: Status, published_on: date | None) -> date | None:

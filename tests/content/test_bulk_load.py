@@ -12,7 +12,7 @@ from hub.content import reading
 from hub.content.loader import REBUILD_FROM, load_paths, rebuild_is_faster
 from hub.content.parser import parse_file
 from hub.documents.body_text import columns_for
-from hub.documents.models import Document
+from hub.documents.models import Document, Tag
 from hub.extensions import db
 from hub.search import indexing
 from hub.search.query import SearchRequest, search
@@ -97,3 +97,18 @@ def test_many_files_read_in_workers_as_they_read_one_by_one(tmp_path):
     assert read[100][1] == "missing title"
     one = read[7][1]
     assert one == replace(parse_file(paths[7]), stored_text=columns_for(one.body))
+
+
+def test_new_tag_named_by_a_rejected_file_is_still_made_once_for_the_next_file(app, tmp_path):
+    brief(tmp_path, "a-broken", "topics: [no-such-section]\ntags: [brand new, solar]")
+    brief(tmp_path, "b-tagged", "tags: [brand new]")
+    brief(tmp_path, "c-tagged", "tags: [brand new, solar]")
+
+    report = load_paths([tmp_path])
+
+    assert (sorted(report.created), [Path(p).name for p, _r in report.rejected]) == (
+        ["b-tagged", "c-tagged"], ["a-broken.md"]
+    )  # fmt: skip
+    assert db.session.scalars(select(Tag.name).order_by(Tag.name)).all() == ["brand new", "solar"]
+    tagged = db.session.scalar(select(Document).where(Document.slug == "c-tagged"))
+    assert [t.name for t in tagged.tags] == ["brand new", "solar"]
