@@ -78,10 +78,30 @@ def test_value_bit_sets_hold_the_documents_whooshs_postings_hold(corpus):
         assert checked > 10
 
 
-def test_match_sets_are_the_documents_whooshs_matchers_find(corpus):
+def reference(searcher, query, live: set[int]) -> set[int]:
+    """The documents ``query`` matches, by set algebra over what Whoosh's own matchers find for
+    each word and phrase. Not Whoosh's compound matchers: on an index of several segments with
+    deletions, Whoosh's AndNot returned a document that holds both words (its ``b`` side skipped
+    past it), so only its leaf matchers are the reference."""
+    if isinstance(query, AndNot):
+        return reference(searcher, query.a, live) - reference(searcher, query.b, live)
+    if isinstance(query, Not):
+        return live - reference(searcher, query.query, live)
+    if isinstance(query, And):
+        found = live
+        for sub in query.subqueries:
+            found = found & reference(searcher, sub, live)
+        return found
+    if isinstance(query, Or):
+        return set().union(*(reference(searcher, sub, live) for sub in query.subqueries))
+    return whoosh_docs(searcher, query)
+
+
+def test_match_sets_are_what_whooshs_word_and_phrase_matchers_combine_to(corpus):
     rng = random.Random(9)
     with live_searcher() as searcher:
         table = table_for(searcher)
+        live = bits(table.live, table.size)
         for _ in range(60):
             a, b, c = (Term("body_en", w) for w in rng.sample(WORDS, 3))
             for query in (
@@ -95,7 +115,7 @@ def test_match_sets_are_the_documents_whooshs_matchers_find(corpus):
                 Term("body_en", "absent"),
             ):
                 ours = engine.match_mask(query, searcher, table.live, table.size)
-                assert bits(ours, table.size) == whoosh_docs(searcher, query), query
+                assert bits(ours, table.size) == reference(searcher, query, live), query
 
 
 def test_top_documents_within_a_filter_are_whooshs_filtered_results(corpus):
