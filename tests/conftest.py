@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,9 +117,10 @@ def _empty_content_tables() -> None:
         )
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(_config(database_url, tmp_path))
+@contextmanager
+def serving(app: Flask) -> Iterator[Flask]:
+    """``app`` in an app context, its content tables emptied before and after on PostgreSQL
+    (a SQLite file is each test's own copy), its connections closed at the end."""
     app.test_client_class = RequestScopedClient
     with app.app_context():
         if PG_URL:
@@ -128,6 +130,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         if PG_URL:
             _empty_content_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    with serving(create_app(_config(database_url, tmp_path))) as app:
+        yield app
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ import pytest
 from flask import Flask
 
 from hub import create_app
-from hub.extensions import db
-from tests.conftest import PG_URL, RequestScopedClient, _config, _empty_content_tables
+from tests.conftest import PG_URL, _config, serving
 from tests.mailserver import running_server
 from tests.security.route_cases import CASES
 from tests.security.route_matrix import (
@@ -54,15 +53,8 @@ def matrix_app(database_template: str, tmp_path_factory: pytest.TempPathFactory)
             if name != "HUB_TEST_DATABASE_URL":
                 mp.delenv(name)
         app = create_app(_config(url, tmp))
-    app.test_client_class = RequestScopedClient
-    with app.app_context():
-        if PG_URL:
-            _empty_content_tables()
+    with serving(app):
         yield app
-        db.session.remove()
-        if PG_URL:
-            _empty_content_tables()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
