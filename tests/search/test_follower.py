@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,13 +32,22 @@ def production_following(app: Flask) -> Flask:
     return app
 
 
+@contextmanager
+def following(app: Flask) -> Iterator[follower.Follower]:
+    """This host's follower thread, once its start-up check is done; stopped at the end."""
+    thread = follower.start(app)
+    try:
+        assert thread.started_up.wait(30)
+        yield thread
+    finally:
+        thread.stop()
+        thread.join(10)
+
+
 @pytest.fixture
-def running(production_following: Flask):
-    thread = follower.start(production_following)
-    assert thread.started_up.wait(30)
-    yield thread
-    thread.stop()
-    thread.join(10)
+def running(production_following: Flask) -> Iterator[follower.Follower]:
+    with following(production_following) as thread:
+        yield thread
 
 
 def titles(q: str) -> list[str]:
@@ -104,13 +115,8 @@ def test_follower_start_up_check_rebuilds_a_missing_index(production_following):
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
     app.config["CHECK_INDEX_ON_START"] = True
 
-    thread = follower.start(app)
-    try:
-        assert thread.started_up.wait(30)
+    with following(app):
         assert titles("solar") == ["Solar clinics"]
-    finally:
-        thread.stop()
-        thread.join(10)
 
 
 def test_follower_start_up_check_repairs_an_index_missing_a_document(production_following):
@@ -122,13 +128,8 @@ def test_follower_start_up_check_repairs_an_index_missing_a_document(production_
     writer.commit()
     app.config["CHECK_INDEX_ON_START"] = True
 
-    thread = follower.start(app)
-    try:
-        assert thread.started_up.wait(30)
+    with following(app):
         assert titles("solar") == ["Solar clinics"]
-    finally:
-        thread.stop()
-        thread.join(10)
 
 
 def test_stopped_follower_thread_ends(running):
@@ -142,18 +143,14 @@ def test_follower_prunes_the_log_it_no_longer_needs(production_following):
     app = production_following
     app.config.update(INDEX_PRUNE_SECONDS=0.05, INDEX_HEARTBEAT_SECONDS=0)
     factories.document(title="Solar clinics")
-    thread = follower.start(app)
-    try:
 
-        def log_is_empty() -> bool:
-            db.session.rollback()
-            return db.session.scalar(select(func.count(IndexChange.id))) == 0
+    def log_is_empty() -> bool:
+        db.session.rollback()
+        return db.session.scalar(select(func.count(IndexChange.id))) == 0
 
+    with following(app):
         assert wait_for(log_is_empty, 10) is not None
         assert titles("solar") == ["Solar clinics"]
-    finally:
-        thread.stop()
-        thread.join(10)
 
 
 def test_an_unknown_follow_mode_is_refused_at_start(app):
