@@ -4,6 +4,7 @@ Host A is this process: it publishes through its own session, as a web worker wo
 real ``flask --app wsgi hub follow`` process with its own index folder (docs/deployment.md). The
 benchmark reads B's index folder directly, as B's web workers would, and measures:
 
+0. publish on A to searchable on A, through A's own follower thread (the one-host target: 1 s);
 1. publish on A to searchable on B, for 50 publishes one after another (p50 and max);
 2. catch-up after a stop: B is stopped, A publishes, B starts again: seconds from B's start until
    its index holds the last publish (process start-up included, then shown without it);
@@ -44,8 +45,7 @@ from hub.dbtypes import utcnow  # noqa: E402
 from hub.documents.models import Document, Kind, Status, Visibility  # noqa: E402
 from hub.extensions import db  # noqa: E402
 from hub.sdg.reference import load_sdgs  # noqa: E402
-from hub.search import changelog  # noqa: E402
-from hub.search.follower import prune_log  # noqa: E402
+from hub.search import changelog, follower  # noqa: E402
 from hub.search.models import IndexHost  # noqa: E402
 from hub.search.store import IndexStore  # noqa: E402
 
@@ -112,22 +112,45 @@ class HostB:
                 self.process.wait(30)
         self.process = None
 
-    def has(self, doc_id: int) -> bool:
-        store = IndexStore(self.index_dir)
-        if not store.exists():
-            return False
-        with store.searcher() as searcher:
-            return searcher.document(id=str(doc_id)) is not None
-
     def wait_for(self, doc_id: int, timeout: float = 600.0) -> float:
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
-            if self.has(doc_id):
+            if indexed(self.index_dir, doc_id):
                 return time.perf_counter()
             if self.process and self.process.poll() is not None:
                 raise RuntimeError(f"host b exited:\n{self.log.read_text()}")
             time.sleep(0.005)
         raise RuntimeError(f"host b did not index document {doc_id} in {timeout} s")
+
+
+def indexed(index_dir: Path, doc_id: int) -> bool:
+    """Whether the index in ``index_dir`` holds the document, read as a web worker reads it."""
+    store = IndexStore(index_dir)
+    if not store.exists():
+        return False
+    with store.searcher() as searcher:
+        return searcher.document(id=str(doc_id)) is not None
+
+
+def one_host(app, country: Country, serial: int, publishes: int) -> list[float]:
+    """Seconds from each publish's commit on A until A's own index holds it (A's follower)."""
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    thread = follower.start(app)
+    try:
+        if not thread.started_up.wait(600):
+            raise RuntimeError("host a's follower did not finish its start-up check")
+        latencies = []
+        for n in range(serial + 1, serial + publishes + 1):
+            doc_id, committed = publish(n, country)
+            while not indexed(index_dir, doc_id):
+                if time.perf_counter() - committed > 30:
+                    raise RuntimeError(f"host a did not index document {doc_id} in 30 s")
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - committed)
+        return latencies
+    finally:
+        thread.stop()
+        thread.join(60)
 
 
 def publish(n: int, country: Country) -> tuple[int, float]:
@@ -149,7 +172,7 @@ def run(database_url: str, tmp: Path, docs: int, publishes: int) -> dict[str, fl
             "AUDIT_LOG": str(tmp / "audit-a.log"),
             "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789abcdef",
             "INDEX_HOST_NAME": "a",
-            "INDEX_FOLLOW": "thread",  # A only publishes here; B is the host measured
+            "INDEX_FOLLOW": "thread",  # requests never write; A's follower runs in phase 0 only
         }
     )
     logging.getLogger().setLevel(logging.WARNING)
@@ -164,9 +187,13 @@ def run(database_url: str, tmp: Path, docs: int, publishes: int) -> dict[str, fl
             db.session.add(new_brief(n, ghana))
         db.session.commit()
         serial = docs
+        latencies = one_host(app, ghana, serial, publishes)
+        serial += publishes
+        figures["one_host_p50"] = statistics.median(latencies)
+        figures["one_host_max"] = max(latencies)
         try:
             started = b.start()
-            figures["join_seconds"] = b.wait_for(docs) - started
+            figures["join_seconds"] = b.wait_for(serial) - started
             latencies = []
             for _ in range(publishes):
                 serial += 1
@@ -191,7 +218,7 @@ def run(database_url: str, tmp: Path, docs: int, publishes: int) -> dict[str, fl
             ))  # fmt: skip
             db.session.commit()
             _register_a_at_head()
-            figures["pruned_rows"] = prune_log()
+            figures["pruned_rows"] = follower.prune_log()
             started = b.start()
             figures["rebuild_seconds"] = b.wait_for(last) - started
             figures["documents"] = serial
@@ -232,6 +259,10 @@ def main() -> None:
         f = run(url, tmp, args.docs, args.publishes)
     start = f["startup_seconds"]
     print(f"two hosts on {url.split(':')[0]}, {int(f['documents'])} documents at the end")
+    print(
+        f"  publish on A -> searchable on A (its follower thread), {args.publishes} publishes: "
+        f"p50 {f['one_host_p50']:.3f} s, max {f['one_host_max']:.3f} s"
+    )
     print(f"  B joins (new host, builds from the database): {f['join_seconds']:.2f} s")
     print(
         f"  publish on A -> searchable on B, {args.publishes} publishes: "
