@@ -120,7 +120,13 @@ _inline = threading.local()
 def _catch_up_inline(session: Session) -> None:
     """With ``INDEX_FOLLOW = "inline"`` (tests, scripts) the index follows each commit that
     wrote change rows. catch_up() reads in a session of its own, after the commit, and writes no
-    change rows, so it never comes back here; the guard makes that certain."""
+    change rows, so it never comes back here; the guard makes that certain.
+
+    SQLAlchemy also calls this hook when a savepoint is released. The outer transaction still
+    holds the changes (and, on SQLite, the write lock), so nothing is caught up until it
+    commits: a catch-up then would wait the whole busy timeout for that lock."""
+    if session.in_nested_transaction():
+        return
     if not session.info.pop("hub_changes_written", False) or not has_app_context():
         return
     if current_app.config.get("INDEX_FOLLOW") != "inline" or getattr(_inline, "active", False):
@@ -138,7 +144,10 @@ def _catch_up_inline(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
-    session.info.pop("hub_changes_written", None)
+    """A savepoint rolled back leaves the outer transaction's earlier rows, so the flag stays
+    until the outer transaction ends (a catch-up with nothing new to apply costs little)."""
+    if not session.in_nested_transaction():
+        session.info.pop("hub_changes_written", None)
 
 
 # --- the position stored with the index ---

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub import create_app
@@ -350,3 +350,57 @@ def test_new_host_joins_at_the_head_and_waits_for_ids_missing_below_it(host_a, h
     joined = position(host_b)
     assert joined.applied == head()
     assert [(g.lo, g.hi) for g in joined.gaps] == [(hidden[0], hidden[-1])]
+
+
+# --- inline following (tests and scripts): only a committed transaction is caught up ---
+
+
+def _begin_outer_transaction() -> None:
+    """Start the outer transaction for real, as the content loader does: Python's sqlite3 opens
+    one only at the first write, so a savepoint before it would commit on release."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _titles_in_index() -> list[str]:
+    with indexing.get_store().searcher() as searcher:
+        return sorted(fields["title"] for fields in searcher.all_stored_fields())
+
+
+def test_inline_catch_up_waits_for_the_outer_commit_not_a_released_savepoint(app):
+    """A savepoint released inside an open transaction (the content loader's one file) opens no
+    second connection: a catch-up then could not see the rows, and on SQLite it would wait the
+    whole busy timeout for the write lock the outer transaction holds."""
+    indexing.catch_up()  # this host has joined the log
+    checkouts: list[object] = []
+    listener = lambda *_args: checkouts.append(1)  # noqa: E731
+    _begin_outer_transaction()  # on the session's own connection, checked out first
+    event.listen(db.engine, "checkout", listener)
+    try:
+        savepoint = db.session.begin_nested()
+        db.session.add(factories.document(title="Savepoint clinics", commit=False))
+        savepoint.commit()
+        during = (len(checkouts), _titles_in_index())
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "checkout", listener)
+
+    assert during == (0, [])
+    assert _titles_in_index() == ["Savepoint clinics"]
+
+
+def test_inline_catch_up_follows_an_outer_commit_after_a_savepoint_rolled_back(app):
+    indexing.catch_up()
+    _begin_outer_transaction()
+    kept = db.session.begin_nested()
+    db.session.add(factories.document(title="Kept clinics", commit=False))
+    kept.commit()
+    dropped = db.session.begin_nested()
+    db.session.add(factories.document(title="Dropped clinics", commit=False))
+    db.session.flush()
+    dropped.rollback()
+
+    db.session.commit()
+
+    assert _titles_in_index() == ["Kept clinics"]
