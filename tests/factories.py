@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date
 from pathlib import Path
@@ -96,6 +97,14 @@ def pdf_bytes(text: str, pages: int = 1) -> bytes:
 PASSWORD = "a long and unusual test passphrase 42"
 
 
+@functools.lru_cache(maxsize=32)
+def _hash_of(password: str) -> str:
+    """One real scrypt hash per password for the whole run: each costs about 0.1 s of CPU and
+    the suite makes thousands of users. Logins still verify against it through the Hub's own
+    code; only the salt is shared between test users, which no test relies on being unique."""
+    return hash_password(password)
+
+
 def user(
     *,
     role: Role = Role.FOCAL_POINT,
@@ -110,7 +119,7 @@ def user(
         name=f"User {n}",
         role=role,
         country=country(country_code) if role is Role.FOCAL_POINT and country_code else None,
-        password_hash=hash_password(password) if password else None,
+        password_hash=_hash_of(password) if password else None,
         is_active=is_active,
     )
     db.session.add(person)
