@@ -6,7 +6,8 @@ FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages
+.PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages \
+	outdated soak
 
 # Dependencies come from requirements.lock: exact versions with their hashes (runtime, dev, postgres
 # and server extras, and the build backend), so every machine installs the same files. The Hub itself
@@ -84,9 +85,14 @@ screenshots: setup
 test-postgres: install
 	HUB_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n auto -m "not browser"
 
+## lint: the static gate. ruff (style, and the bandit rules S over hub/: each finding fixed or
+## marked with a reason), ruff format, and mypy on the permission rule and the service functions
+## (files listed under [tool.mypy] in pyproject.toml). The project's own rules (Markup only from the
+## sanitizer, no SQL pasted together...) are tests: tests/test_static_rules.py, run by `make test`.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
