@@ -94,6 +94,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## outdated: how many direct dependencies are behind PyPI's latest minor release (asks PyPI, so it
+## is not part of `make test`; the security floors are, in tests/test_dependencies.py)
+outdated: install
+	$(BIN)/python tools/outdated.py
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
