@@ -105,8 +105,16 @@ format: install
 
 bench: install
 	@if [ -d bench ] && ls bench/*.py >/dev/null 2>&1; then \
-		status=0; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status; \
+		status=0; for b in bench/[!_]*.py; do [ "$$b" = bench/soak.py ] && continue; \
+			echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status; \
 	else echo "no benchmarks yet"; fi
+
+## soak: 50 users (60% search, 30% view, 10% edit) for 10 minutes against gunicorn with 4 workers on
+## SQLite, with the follower and the job worker; prints p50/p95, errors, "database is locked", the
+## workers' RSS growth and the index check (T-38). SOAK_SECONDS=120 make soak for a shorter run.
+## Not part of `make bench` (too long) nor `make test` (tests/test_soak.py is its 20 s version).
+soak: install
+	nice -n 10 $(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) instance search_index/v* search_index/CURRENT .pytest_cache node_modules
