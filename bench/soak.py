@@ -22,6 +22,12 @@ gevent or ZeroMQ in the lock, and the short version in tests/test_soak.py import
 
 Exit status 1 when a target is missed: errors > 0, "database is locked" > 0, RSS growth >= 10%,
 or the index check not clean.
+
+Measured (50 users, 600 s, 4 workers, nice 10, 2 cores shared with other jobs: load average about
+20 throughout): 10,870 requests (18.1/s, so the host was saturated and latency is mostly queueing),
+p50 1.78 s, p95 2.73 s (search 1.73/2.65 s, view 1.86/2.80 s, save 1.87/2.83 s); errors 0;
+"database is locked" 0; workers' RSS 393.5 MiB at the first sample, +0.4% from the end of the
+60 s warm-up to the end, no worker restarted; check-index: missing 0, extra 0, stale 0, pending 0.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ these rules cover the Hub's own promises, which no general tool knows: only the 
 Markup, template source is never built from input, SQL text is never pasted together, files sent
 are never named by the request, every index writer waits a bounded time for the lock, and a
 redirect target from the request goes through a check first. A semgrep run would do the same, but
-it is a heavy tool for six rules; these run in well under a second.
+it is a heavy tool for six rules; these take about a second.
 
 A line that breaks a rule for a reviewed reason carries `# noqa: HUBnnn - the reason`; ruff keeps
 such markers (the HUB prefix is declared external in pyproject.toml). Each rule is also fed a bad
