@@ -6,7 +6,8 @@ FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages
+.PHONY: install setup run test test-postgres test-browser screenshots node-tools lint format bench clean messages \
+	outdated soak
 
 # Dependencies come from requirements.lock: exact versions with their hashes (runtime, dev, postgres
 # and server extras, and the build backend), so every machine installs the same files. The Hub itself
@@ -84,9 +85,19 @@ screenshots: setup
 test-postgres: install
 	HUB_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n auto -m "not browser"
 
+## lint: the static gate. ruff (style, and the bandit rules S over hub/: each finding fixed or
+## marked with a reason), ruff format, and mypy on the permission rule and the service functions
+## (files listed under [tool.mypy] in pyproject.toml). The project's own rules (Markup only from the
+## sanitizer, no SQL pasted together...) are tests: tests/test_static_rules.py, run by `make test`.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## outdated: how many direct dependencies are behind PyPI's latest minor release (asks PyPI, so it
+## is not part of `make test`; the security floors are, in tests/test_dependencies.py)
+outdated: install
+	$(BIN)/python tools/outdated.py
 
 format: install
 	$(BIN)/ruff format .
@@ -94,8 +105,16 @@ format: install
 
 bench: install
 	@if [ -d bench ] && ls bench/*.py >/dev/null 2>&1; then \
-		status=0; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status; \
+		status=0; for b in bench/[!_]*.py; do [ "$$b" = bench/soak.py ] && continue; \
+			echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status; \
 	else echo "no benchmarks yet"; fi
+
+## soak: 50 users (60% search, 30% view, 10% edit) for 10 minutes against gunicorn with 4 workers on
+## SQLite, with the follower and the job worker; prints p50/p95, errors, "database is locked", the
+## workers' RSS growth and the index check (T-38). SOAK_SECONDS=120 make soak for a shorter run.
+## Not part of `make bench` (too long) nor `make test` (tests/test_soak.py is its 20 s version).
+soak: install
+	nice -n 10 $(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) instance search_index/v* search_index/CURRENT .pytest_cache node_modules

@@ -1,5 +1,7 @@
-"""The dependency rules hold: pyproject.toml pins Whoosh exactly, and requirements.lock installs an
-exact, hash-checked release of everything pyproject.toml asks for (see the README, "Dependencies").
+"""The dependency rules hold: pyproject.toml pins Whoosh exactly, requirements.lock installs an
+exact, hash-checked release of everything pyproject.toml asks for (see the README, "Dependencies"),
+and no installed library that parses untrusted input is older than its security floor (T-37,
+standing in for pip-audit, which cannot reach its advisory database here).
 
 `make install` installs only from the lock with `pip --require-hashes`, so a lock that has drifted
 from pyproject.toml, or an entry without hashes, would break a fresh clone or let it install
@@ -9,6 +11,7 @@ something nobody reviewed; these tests catch that before it lands.
 from __future__ import annotations
 
 import tomllib
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,54 @@ def test_lock_holds_a_release_of_each_package_pyproject_requires(declared_in, re
         f"requirements.lock has {name}=={locked[name]}, outside {requirement} ({declared_in}); "
         "run `make lock`"
     )
+
+
+# Security floors: the oldest release of each library that the Hub accepts, and why. A test asserts
+# the installed release and pyproject.toml's declared range both sit on or above each floor, so
+# neither a stale environment nor a fresh `make lock` can bring a known-vulnerable release back.
+SECURITY_FLOORS = {
+    # Uploaded PDFs: releases before 6.10.2 lack fixes for crafted files that loop or exhaust
+    # memory, which the extractor's sandbox would otherwise have to absorb.
+    "pypdf": ("6.10.2", "crafted-PDF loops and memory blow-ups fixed"),
+    # safe_join() accepted Windows device names before 3.1.4.
+    "Werkzeug": ("3.1.4", "safe_join device-name fix"),
+    # Signing with SECRET_KEY_FALLBACKS used the wrong key before 3.1.1.
+    "Flask": ("3.1.1", "session signing with key fallbacks fixed"),
+    # Sandbox escapes through |attr and str.format fixed in 3.1.5 and 3.1.6.
+    "Jinja2": ("3.1.6", "sandbox escapes fixed"),
+    # The sanitizer: the releases hub/markup.py is tested against (the newest at the time).
+    "nh3": ("0.3.8", "the sanitizer's HTML cleaner, at its tested release"),
+    "Markdown": ("3.11.4", "the sanitizer's Markdown parser, at its tested release"),
+}
+
+
+def floor_violations() -> list[str]:
+    """Each installed library below its floor, as a line saying which and why."""
+    return [
+        f"{name} {installed_version(name)} < {floor} ({why})"
+        for name, (floor, why) in SECURITY_FLOORS.items()
+        if Version(installed_version(name)) < Version(floor)
+    ]
+
+
+def test_installed_libraries_are_on_or_above_their_security_floors():
+    violations = floor_violations()
+    print(f"T-37 floors violated: {len(violations)} of {len(SECURITY_FLOORS)}")
+    assert violations == []
+
+
+@pytest.mark.parametrize("name", sorted(SECURITY_FLOORS))
+def test_pyproject_admits_no_release_below_the_security_floor(name):
+    # A range such as ">=3.0" would let `make lock` pick an old release on a fresh resolve.
+    floor = Version(SECURITY_FLOORS[name][0])
+    (requirement,) = [
+        r
+        for where, r in pyproject_requirements()
+        if where == "dependencies" and canonicalize_name(r.name) == canonicalize_name(name)
+    ]
+    lowest_allowed = [
+        spec.version for spec in requirement.specifier if spec.operator in (">=", "==", "~=")
+    ]
+    assert lowest_allowed, f"{requirement} sets no lower bound"
+    assert max(Version(v) for v in lowest_allowed) >= floor, f"{requirement} admits < {floor}"
+    assert locked_versions()[canonicalize_name(name)] >= floor

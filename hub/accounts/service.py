@@ -65,8 +65,8 @@ def authenticate(email: str, password: str, *, ip: str) -> User:
         raise ratelimit.LimitReached(_("Too many failed attempts. Wait 15 minutes and try again."))
     user = find_by_email(email)
     usable = user is not None and user.is_active and user.password_hash is not None
-    ok = passwords.verify_password(user.password_hash if usable else None, password)
-    if not (usable and ok):
+    ok = passwords.verify_password(user.password_hash if user and usable else None, password)
+    if user is None or not (usable and ok):
         audit.log("login", "failure", user=user if usable else None)
         raise LoginRefused(_("The e-mail address or the password is not right."))
     # The successful attempt and earlier failures from this address no longer count.

@@ -36,7 +36,7 @@ def _limit_child() -> None:  # runs in the child before exec
 def extract_text(path: Path) -> Extraction:
     """Extract text page by page (pages joined with form feeds); never raises for a bad PDF."""
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - fixed argv: our interpreter, our worker, a stored path
             [sys.executable, "-I", str(WORKER), str(path), str(MAX_TEXT_CHARS)],
             capture_output=True,
             timeout=WALL_SECONDS,

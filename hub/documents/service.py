@@ -116,7 +116,7 @@ def guidebook_tree(*, viewer: Any) -> list[Document]:
 
     def walk(parent: int | None, depth: int) -> None:
         for s in sorted(children.get(parent, []), key=lambda d: (d.position, d.title)):
-            s.depth = depth  # type: ignore[attr-defined]
+            s.depth = depth
             ordered.append(s)
             walk(s.id, depth + 1)
 
