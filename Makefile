@@ -112,7 +112,7 @@ bench: install
 ## soak: 50 users (60% search, 30% view, 10% edit) for 10 minutes against gunicorn with 4 workers on
 ## SQLite, with the follower and the job worker; prints p50/p95, errors, "database is locked", the
 ## workers' RSS growth and the index check (T-38). SOAK_SECONDS=120 make soak for a shorter run.
-## Not part of `make bench` (too long) nor `make test` (tests/test_soak.py is its 20 s version).
+## Not part of `make bench` (too long) nor `make test` (tests/test_soak.py is its 10 s version).
 soak: install
 	nice -n 10 $(BIN)/python bench/soak.py
 

@@ -1,4 +1,4 @@
-"""A short soak (T-38): bench/soak.py's load, for 20 seconds with a few users, on real processes.
+"""A short soak (T-38): bench/soak.py's load, for 10 seconds with a few users, on real processes.
 
 gunicorn, the index follower and the job worker run as in production, on the test's database and
 index folder; simulated users search, view and (as logged-in focal points) edit their drafts.
@@ -13,7 +13,7 @@ from bench import soak
 from tests import factories
 
 USERS = 4
-SECONDS = 20
+SECONDS = 10
 
 
 def test_short_soak_answers_every_request_and_leaves_the_index_clean(app, database_url, tmp_path):
