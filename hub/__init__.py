@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import config as hub_config
 from hub.extensions import babel, csrf, db, login_manager, migrate
@@ -25,6 +26,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if problems:
             raise hub_config.UnsafeConfiguration("refusing to start: " + "; ".join(problems))
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        # The client's address is the right-most entry that our own proxies added; entries
+        # further left are the client's own words. Only the address is taken from the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=0)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(hub_config.PROJECT_ROOT / "migrations"))

@@ -43,6 +43,8 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_PUBLIC_URL": "PUBLIC_URL",
     "HUB_SEARCH_ANALYTICS_KEEP_DAYS": "SEARCH_ANALYTICS_KEEP_DAYS",
     "HUB_CONTACT_EMAIL": "CONTACT_EMAIL",
+    # How many reverse proxies stand in front (their X-Forwarded-For is believed); 0: none.
+    "HUB_PROXY_COUNT": "PROXY_COUNT",
     # Background jobs (hub/jobs, docs/architecture.md): the queue's storage and its retries.
     "HUB_JOBS_REDIS_URL": "JOBS_REDIS_URL",
     "HUB_JOBS_SQLITE_PATH": "JOBS_SQLITE_PATH",
@@ -54,13 +56,12 @@ ENV_SETTINGS: dict[str, str] = {
     "HUB_JOBS_IMMEDIATE": "JOBS_IMMEDIATE",
 }
 
+INTEGERS = {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT", "SEARCH_ANALYTICS_KEEP_DAYS", "PROXY_COUNT"}
 JOB_INTEGERS = {"JOBS_WORKERS", "JOBS_RETRIES", "JOBS_RETRY_DELAY", "JOBS_CLAIM_TIMEOUT"}
 
 
 def _coerce(key: str, value: str) -> Any:
-    if key in {"MAX_UPLOAD_MB", "PER_PAGE", "MAIL_PORT", "SEARCH_ANALYTICS_KEEP_DAYS"}:
-        return int(value)
-    if key in JOB_INTEGERS:
+    if key in INTEGERS | JOB_INTEGERS:
         return int(value)
     if key in FLOAT_SETTINGS | {"JOBS_RETRY_BACKOFF"}:
         return float(value)
@@ -168,6 +169,10 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "MAIL_PASSWORD": "",
         "MAIL_USE_TLS": False,
         "AUDIT_LOG": str(instance / "audit.log"),
+        # Reverse proxies in front of the Hub whose X-Forwarded-For entries are believed, counted
+        # from the right. 0 (the default) believes none: a client could write the header itself
+        # and choose the address that rate limits and the audit log see.
+        "PROXY_COUNT": 0,
         # Where the Contact page sends people; empty shows how to reach the Secretariat instead.
         "CONTACT_EMAIL": "",
         # Forms other than uploads: a 200,000-character text fits, even percent-encoded CJK.
@@ -203,6 +208,10 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         settings["SECRET_KEY"] = _instance_secret(instance)
     settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_MB"] * 1024 * 1024)
     _job_settings(settings)
+    if not isinstance(settings["PROXY_COUNT"], int) or settings["PROXY_COUNT"] < 0:
+        raise UnsafeConfiguration(
+            f"HUB_PROXY_COUNT must be 0 or the number of proxies, not {settings['PROXY_COUNT']!r}"
+        )
     settings["HUB_ENV"] = str(settings["HUB_ENV"]).strip().lower()
     if settings["HUB_ENV"] not in KNOWN_ENVIRONMENTS:
         # A misspelt "production" must not quietly run with development settings.

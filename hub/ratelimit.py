@@ -10,7 +10,8 @@ address and the address over all accounts, and forgiving the account forgives it
 
 Callers decide when a hit is recorded: logins record the attempt before the slow password
 check, so guesses in flight on other workers already count; expressions of interest record one
-only when it is accepted.
+only when it is accepted; ``acquire`` keeps a hit only when it is within the limit, for limits a
+stranger could otherwise keep full on someone else's behalf (reset mails to an address).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def _matches(key: str):  # noqa: ANN202 - a SQL condition
     )
 
 
-def record(limit: Limit, key: str) -> None:
-    """Count one hit of ``key`` in the caller's transaction (the caller commits).
+def record(limit: Limit, key: str) -> RateLimitHit:
+    """Count one hit of ``key`` in the caller's transaction (the caller commits); the new hit.
 
     Hits older than the window can never count again, so they are deleted here: the table holds
     at most one window of hits per scope. Limits that share a scope record with the one of the
@@ -78,7 +79,28 @@ def record(limit: Limit, key: str) -> None:
             RateLimitHit.scope == limit.scope, RateLimitHit.created_at < utcnow() - limit.window
         )
     )
-    db.session.add(RateLimitHit(scope=limit.scope, key=key[:KEY_LENGTH]))
+    hit = RateLimitHit(scope=limit.scope, key=key[:KEY_LENGTH])
+    db.session.add(hit)
+    return hit
+
+
+def acquire(limit: Limit, key: str) -> bool:
+    """Count one hit of ``key`` only if it is within the limit, and say whether it was.
+
+    A refused hit is not kept, so asking again and again cannot stretch the wait past one
+    window. The hit is committed before it is counted, so callers in other worker processes see
+    each other's: two at once may both be refused, never both let through over the limit. Commits
+    the caller's session (the hit must be visible to other processes before the count).
+    """
+    hit = record(limit, key)
+    db.session.flush()
+    hit_id = hit.id
+    db.session.commit()
+    if not is_exceeded(limit, key):
+        return True
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.id == hit_id))
+    db.session.commit()
+    return False
 
 
 def count(limit: Limit, key: str) -> int:

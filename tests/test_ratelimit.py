@@ -1,4 +1,5 @@
-"""The one rate limiter (hub/ratelimit.py), behind the login and application-form limits."""
+"""The one rate limiter (hub/ratelimit.py), behind the login, reset-mail and application-form
+limits."""
 
 from __future__ import annotations
 
@@ -89,3 +90,25 @@ def test_clearing_a_sub_key_forgives_its_hits_for_the_wider_key_too(app):
     ratelimit.clear(LIMIT, ratelimit.key_of("198.51.100.7", "ana@example.org"))
     db.session.commit()
     assert ratelimit.count(LIMIT, ratelimit.key_of("198.51.100.7")) == 1
+
+
+def test_acquiring_grants_the_allowed_number_of_hits_then_refuses(app):
+    granted = [ratelimit.acquire(LIMIT, "ana@example.org") for _ in range(LIMIT.allowed + 2)]
+
+    assert granted == [True] * LIMIT.allowed + [False, False]
+
+
+def test_a_refused_acquisition_keeps_no_hit(app):
+    for _ in range(LIMIT.allowed + 5):
+        ratelimit.acquire(LIMIT, "ana@example.org")
+
+    assert ratelimit.count(LIMIT, "ana@example.org") == LIMIT.allowed
+
+
+def test_acquiring_is_granted_again_once_the_window_has_passed(app):
+    for _ in range(LIMIT.allowed + 1):
+        ratelimit.acquire(LIMIT, "ana@example.org")
+    db.session.execute(update(RateLimitHit).values(created_at=utcnow() - timedelta(minutes=11)))
+    db.session.commit()
+
+    assert ratelimit.acquire(LIMIT, "ana@example.org")

@@ -31,6 +31,11 @@ IP_LIMIT = 30  # failures from one address over all accounts
 # One scope: a hit for "address|e-mail" also counts for the address (see hub/ratelimit.py).
 ACCOUNT_AT_ADDRESS = ratelimit.Limit("login", ACCOUNT_LIMIT, ACCOUNT_WINDOW)
 ADDRESS = ratelimit.Limit("login", IP_LIMIT, IP_WINDOW)
+# Reset mails: anyone may ask for any address, so both the address mailed and the client asking
+# are limited. The address's window is a reset link's lifetime (``reset_limit_to_address``).
+RESET_MAILS_PER_ADDRESS = 3
+RESET_REQUESTS_PER_CLIENT = 10
+RESET_CLIENT = ratelimit.Limit("reset-client", RESET_REQUESTS_PER_CLIENT, timedelta(hours=1))
 
 
 class LoginRefused(HubError):
@@ -210,12 +215,44 @@ def send_invitation(user: User, *, by: Any) -> bool:
     return sent
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; the caller answers the same either way."""
+def reset_limit_to_address() -> ratelimit.Limit:
+    """Reset mails one address may receive, over the lifetime of a reset link.
+
+    Someone refused by it was mailed a link within that time, and that link still works, so a
+    stranger who keeps asking for a member's address cannot keep them from resetting."""
+    return ratelimit.Limit(
+        "reset-address",
+        RESET_MAILS_PER_ADDRESS,
+        timedelta(seconds=tokens.max_age(tokens.RESET)),
+    )
+
+
+def _reset_allowed(email: str, ip: str) -> bool:
+    """Whether a reset mail to ``email`` asked for from ``ip`` may go out.
+
+    Every request counts for the client. Only requests let through count for the address, and
+    unknown addresses count exactly as known ones do, so the work done (and its time) does not
+    depend on whether the address has an account."""
+    client = ratelimit.key_of(ip)
+    ratelimit.record(RESET_CLIENT, client)
+    db.session.commit()
+    if ratelimit.is_exceeded(RESET_CLIENT, client):
+        return False
+    return ratelimit.acquire(reset_limit_to_address(), ratelimit.key_of(email))
+
+
+def request_password_reset(email: str, *, ip: str) -> None:
+    """Send a reset link if the account exists and no limit is reached; the caller answers the
+    same in every case, so the answer tells nobody which addresses are members."""
+    email = normalize_email(email)
+    allowed = _reset_allowed(email, ip)
     user = find_by_email(email)
-    # Both branches do the same slow work and neither waits for the mail server, so the time
+    # Every branch does the same slow work and none waits for the mail server, so the time
     # taken does not tell whether the address has an account.
     passwords.verify_password(None, "equal time")
+    if not allowed:
+        audit.log("password_reset_request", "limited", obj=user)
+        return
     if user is None or not user.is_active:
         audit.log("password_reset_request", "unknown")
         return

@@ -71,8 +71,8 @@ def change_password():  # noqa: ANN201
 def request_reset():  # noqa: ANN201
     form = ResetRequestForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data)
-        # Same words whether or not the address has an account.
+        service.request_password_reset(form.email.data, ip=request.remote_addr or "-")
+        # Same words whether or not the address has an account, or a limit kept the mail back.
         flash(_("If an account uses that address, we have sent it a link to reset the password."))
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
