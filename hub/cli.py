@@ -169,11 +169,14 @@ def check_index(repair: bool) -> None:
     from hub.search import indexing
 
     started = time.perf_counter()
+    freed = indexing.sweep()
     report = indexing.check()
     click.echo(
         f"missing {len(report.missing)}, extra {len(report.extra)}, stale {len(report.stale)}, "
         f"changes pending {report.pending} ({time.perf_counter() - started:.2f} s)"
     )
+    if freed:
+        click.echo(f"removed {freed / 1e6:.1f} MB left by killed rebuilds")
     for label, ids in (
         ("missing", report.missing),
         ("extra", report.extra),

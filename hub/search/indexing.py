@@ -13,10 +13,10 @@ twice gives the same index, so replays are safe.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +36,7 @@ from hub.documents.models import Document, Status
 from hub.extensions import db
 from hub.search import changelog
 from hub.search.analysis import group_for
-from hub.search.engine import WRITER_OPTIONS, rebuild_writer
+from hub.search.engine import WRITER_OPTIONS, HolderLock, rebuild_writer
 from hub.search.models import IndexChange
 from hub.search.schema import text_field
 from hub.search.store import IndexStore
@@ -51,8 +51,20 @@ class SimulatedCrash(RuntimeError):
     """Raised at a named fault point when a test asks for it (``INDEX_FAULTS`` config)."""
 
 
+# The points between a change's database commit and its index commit and position, in order.
+FAULT_POINTS = ("before_index_commit", "after_index_commit", "after_position_write")
+# Exit status of a process ended at a fault point with ``INDEX_FAULT_EXIT``.
+FAULT_EXIT_STATUS = 70
+
+
 def fault_point(name: str) -> None:
-    if name in current_app.config.get("INDEX_FAULTS", ()):
+    """Crash here when a test asks for it: raise ``SimulatedCrash``, or with
+    ``INDEX_FAULT_EXIT`` end the process at once (``os._exit``: no clean-up, no finally), as a
+    power cut or ``kill -9`` would."""
+    config = current_app.config
+    if name in config.get("INDEX_FAULTS", ()):
+        if config.get("INDEX_FAULT_EXIT"):
+            os._exit(FAULT_EXIT_STATUS)
         raise SimulatedCrash(name)
 
 
@@ -201,22 +213,15 @@ def _apply(writer: IndexWriter, document_ids: Iterable[int], session: Session) -
 @contextlib.contextmanager
 def _host_lock(store: IndexStore) -> Iterator[None]:
     """One catch-up or rebuild at a time per index folder, across threads and processes, so a
-    position is always written by whoever applied the rows under it."""
+    position is always written by whoever applied the rows under it. The lock names its holder
+    and is broken when that process is gone from this host (engine.HolderLock)."""
     store.root.mkdir(parents=True, exist_ok=True)
-    deadline = clock.monotonic() + current_app.config["INDEX_WRITER_TIMEOUT"]
-    with open(store.root / HOST_LOCK, "a") as fh:
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if clock.monotonic() > deadline:
-                    raise TimeoutError(f"the index in {store.root} stayed locked") from None
-                clock.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = HolderLock(store.root / HOST_LOCK)
+    lock.acquire_within(current_app.config["INDEX_WRITER_TIMEOUT"])
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 HOST_LOCK = ".host.lock"
@@ -287,6 +292,7 @@ def _apply_log(
         position = changelog.advance(position, ids, now=clock.time(), gap_seconds=gap_seconds)
         if position != start:
             changelog.write_position(store.root / store.current_name(), position)
+            fault_point("after_position_write")
         if len(new) < batch_size:
             break
     if position != start and _record_due(store):
@@ -420,6 +426,7 @@ def _rebuild_locked(
     reason: str,
 ) -> RebuildReport:
     started = clock.perf_counter()
+    _sweep_locked(store)
     old_writer = _live_writer(store)[1] if store.exists() else None
     try:
         joined = changelog.join_position(
@@ -469,6 +476,30 @@ def _build(store: IndexStore, ids: list[int], progress: Callable[[int, int], Non
     return path
 
 
+def _sweep_locked(store: IndexStore) -> int:
+    """Remove what killed rebuilds left (store.sweep); the host lock is held, so no build of
+    this folder is in progress and no generation is about to be swapped in."""
+    freed = store.sweep(generations=True)
+    if freed:
+        log.warning("removed %.1f MB left in %s by killed rebuilds", freed / 1e6, store.root)
+    return freed
+
+
+def sweep() -> int:
+    """Remove abandoned build folders and old generations (``flask hub check-index``, the
+    start-up check, each rebuild); returns the bytes freed. While a rebuild or catch-up holds
+    the host lock, only builds whose process is gone are removed."""
+    store = get_store()
+    store.root.mkdir(parents=True, exist_ok=True)
+    lock = HolderLock(store.root / HOST_LOCK)
+    if not lock.acquire():
+        return store.sweep(generations=False)
+    try:
+        return _sweep_locked(store)
+    finally:
+        lock.release()
+
+
 def startup_check() -> CheckReport | None:
     """Cheap consistency check when a host's follower starts: rebuild an index that is missing
     or has an older schema, catch up with the log, then compare counts.
@@ -478,6 +509,7 @@ def startup_check() -> CheckReport | None:
     if not inspect(db.engine).has_table(IndexChange.__tablename__):
         return None  # schema not migrated yet: nothing to check
     store = get_store()
+    sweep()
     if not store.is_current_schema():
         log.info("search index missing or built with an older schema: rebuilding")
         rebuild(reason="index missing or built with an older schema")

@@ -9,20 +9,28 @@ race with a swap (its generation was pruned while it opened it) reads CURRENT ag
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import time
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.searching import Searcher
 
-from hub.search.engine import index_folder, open_index, open_searcher
+from hub.search.engine import Holder, create_index, index_folder, open_index, open_searcher
 from hub.search.schema import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
 BUILD_PREFIX = ".build-"
+# In a build folder: the process writing it (pid, host, boot, start time; engine.Holder).
+BUILDER = ".builder"
+# A build folder without a builder record (made before builds had one), or a leftover pointer
+# file, older than this (seconds) is abandoned.
+ABANDONED_AFTER = 3600.0
 OPEN_ATTEMPTS = 20
 
 
@@ -108,15 +116,19 @@ class IndexStore:
             tmp.unlink(missing_ok=True)
 
     def create_generation(self) -> tuple[Path, FileIndex]:
-        """An empty index in a build folder that prune() and readers leave alone."""
+        """An empty index in a build folder that prune() and readers leave alone. The folder
+        names the process building it (``BUILDER``), so ``sweep()`` can tell a build in
+        progress from one whose process was killed."""
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / f"{BUILD_PREFIX}{uuid.uuid4().hex[:12]}"
         path.mkdir()
-        return path, whoosh_index.create_in(path, build_schema())
+        (path / BUILDER).write_text(json.dumps(asdict(Holder.this_process())))
+        return path, create_index(path, build_schema())
 
     def publish_build(self, path: Path) -> Path:
         """Give a finished build its generation name (still not live until swap)."""
         final = self.root / f"v{SCHEMA_VERSION}-{path.name[len(BUILD_PREFIX) :]}"
+        (path / BUILDER).unlink(missing_ok=True)
         os.rename(path, final)
         return final
 
@@ -142,3 +154,61 @@ class IndexStore:
                 if child.is_dir() and child.name.startswith("v") and child.name != live:
                     # Open readers keep their files on POSIX; new readers follow CURRENT.
                     shutil.rmtree(child, ignore_errors=True)
+
+    def abandoned_builds(self) -> list[Path]:
+        """Build folders no process is writing: their builder is gone from this host (killed),
+        or, for a folder without a builder record, it is older than ``ABANDONED_AFTER``."""
+        found = []
+        with contextlib.suppress(FileNotFoundError):
+            for child in self.root.iterdir():
+                if child.is_dir() and child.name.startswith(BUILD_PREFIX):
+                    try:
+                        holder = Holder.parse((child / BUILDER).read_text())
+                    except FileNotFoundError:
+                        holder = None
+                    if holder is not None:
+                        if holder.is_gone():
+                            found.append(child)
+                    elif _age(child) > ABANDONED_AFTER:
+                        found.append(child)
+        return found
+
+    def sweep(self, *, generations: bool) -> int:
+        """Remove abandoned build folders and leftover pointer files, and with
+        ``generations`` (only under the host lock: a rebuild's new generation is not live
+        until its swap) every finished generation but the live one; returns the bytes freed.
+        A build in progress, or the live generation, is never removed."""
+        freed = 0
+        for path in self.abandoned_builds():
+            freed += _size(path)
+            shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            for child in self.root.glob(f".{POINTER}.*"):
+                if _age(child) > ABANDONED_AFTER:
+                    child.unlink(missing_ok=True)
+        if generations:
+            live = self.current_name()
+            old = [
+                child
+                for child in self.root.iterdir()
+                if child.is_dir() and child.name.startswith("v") and child.name != live
+            ]
+            freed += sum(_size(child) for child in old)
+            self.prune()
+        return freed
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    total = 0
+    for child in path.rglob("*"):
+        with contextlib.suppress(OSError):
+            if child.is_file():
+                total += child.stat().st_size
+    return total

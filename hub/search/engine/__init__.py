@@ -8,8 +8,10 @@ extension's output with Whoosh's own (docs/search.md says how to check an upgrad
 
 What the rest of the Hub uses (the interface):
 
-* opening an index folder: ``open_index``, ``open_searcher``, ``index_folder``
-  (hub.search.store keeps the generations around them);
+* opening an index folder: ``open_index``, ``create_index``, ``open_searcher``,
+  ``index_folder`` (hub.search.store keeps the generations around them);
+* locks: ``HolderLock`` (every index lock, Whoosh's write lock included: records its holder,
+  broken only when that process is gone from this host), ``Holder``, ``lock_events``;
 * writing: ``WRITER_OPTIONS`` for every writer (``update_document``/``delete_by_term`` are
   Whoosh's own), ``rebuild_writer`` for a full rebuild;
 * searching: ``live_searcher``/``forget_searcher``; ``match_mask`` (the bit set of documents
@@ -37,7 +39,11 @@ The Whoosh internals relied on (module: name, what for):
   ``_postwriter``, ``_flush_segment``, ``_close_segment``, ``_finalize_segment``, the ``_lk``
   argument: the rebuild's segment writer (bulk.py).
 * whoosh.multiproc ``MpWriter``/``SubWriterTask``: ``_new_task``, ``_process_file``, the task's
-  queues and ``running``: the rebuild's processes (bulk.py).
+  queues and ``running``: the rebuild's processes (bulk.py), which Whoosh forks (they inherit
+  every descriptor, lock files included: locks.py).
+* whoosh.filedb.filestore ``FileStorage.lock``/``temp_storage`` (overridden: locks that name
+  their holder, temporary files inside the index folder) and whoosh.index ``clean_files``
+  skipping names that start with "." (storage.py).
 * whoosh.filedb.structfile ``BufferFile``/``StructFile`` (``_buf``, ``_name``, ``subset``) and
   whoosh.filedb.filestore ``FileStorage._fpath``: files read through memory maps (storage.py).
 * whoosh.filedb.compound: a compound segment's storage overlay keeps the folder's storage as
@@ -59,6 +65,7 @@ from hub.search.engine.bitsets import MaskSet, mask_of, value_masks
 from hub.search.engine.bulk import WRITER_OPTIONS, rebuild_writer
 from hub.search.engine.caches import kept_with
 from hub.search.engine.formats import SpanCharacters, spanned_format
+from hub.search.engine.locks import Holder, HolderLock, lock_events
 from hub.search.engine.matchset import match_mask, term_masks
 from hub.search.engine.scoring import SafeOr, safe_or, summed_terms, tune_bm25
 from hub.search.engine.searching import (
@@ -70,7 +77,7 @@ from hub.search.engine.searching import (
     top_docs,
     top_matches,
 )
-from hub.search.engine.storage import index_folder, open_index, open_searcher
+from hub.search.engine.storage import create_index, index_folder, open_index, open_searcher
 
 # The Whoosh release every internal above was read from and the differential tests passed on;
 # tests/search/test_engine.py fails on any other until the upgrade checklist is done.
@@ -80,14 +87,18 @@ __all__ = [
     "WHOOSH_VERSION",
     "WRITER_OPTIONS",
     "BudgetedFilter",
+    "Holder",
+    "HolderLock",
     "MaskSet",
     "SafeOr",
     "SpanCharacters",
     "TimeLimit",
+    "create_index",
     "forget_searcher",
     "index_folder",
     "kept_with",
     "live_searcher",
+    "lock_events",
     "mask_of",
     "match_mask",
     "open_index",

@@ -15,9 +15,13 @@ term when the segment is written, so memory stays bounded as with Whoosh's pool.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import heapq
 import os
 import pickle
+import queue
+import signal
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +31,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from hub.search.engine.codec import BlockPostingsWriter, WriterCodec, length_bytes
+from hub.search.engine.locks import close_inherited
 
 # A term's postings: document numbers, weights (as given: Whoosh keeps each block's largest
 # weight before rounding it to 32 bits) and encoded values.
@@ -232,14 +237,49 @@ class TermPoolWriter(SegmentWriter):
         self.terms.cleanup()
 
 
+# prctl(2) option: the signal a process gets when the thread that forked it ends.
+PR_SET_PDEATHSIG = 1
+# How often a worker waiting for a job checks that the rebuild that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this forked worker die when its parent does (Linux: ``PR_SET_PDEATHSIG``), and
+    leave at once if the parent is already gone. It also closes the parent's lock descriptors
+    (locks.close_inherited): a killed rebuild's workers once kept its locks, and every publish
+    waited for the lock timeout until someone killed them by hand."""
+    close_inherited()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the signal was asked for
+
+
 class _Task(SubWriterTask):
-    """Whoosh's worker process, writing its own segment with a ``TermPoolWriter``."""
+    """Whoosh's worker process, writing its own segment with a ``TermPoolWriter``; it dies with
+    the rebuild that started it (``die_with_parent``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent_pid = os.getpid()
+
+    def _next_job(self) -> tuple | None:
+        """The next job; waits while the parent lives (a check every second, besides the
+        death signal, for kernels without it)."""
+        while True:
+            try:
+                return self.jobqueue.get(timeout=PARENT_CHECK_SECONDS)
+            except queue.Empty:
+                if os.getppid() != self.parent_pid:
+                    os._exit(1)
 
     def run(self) -> None:
+        die_with_parent(self.parent_pid)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = TermPoolWriter(ix, _lk=False, **self.kwargs)
         while self.running:
-            job = self.jobqueue.get()
+            job = self._next_job()
             if job is None:
                 break
             self._process_file(*job)
@@ -292,14 +332,14 @@ def rebuild_writer(ix: Any, count: int, max_procs: int | None = None) -> IndexWr
     merging them would rewrite every posting again. ``max_procs`` defaults to the app's
     ``INDEX_REBUILD_PROCS`` (4)."""
     if max_procs is None:
-        max_procs = _configured_procs()
+        max_procs = _configured("INDEX_REBUILD_PROCS", 4)
     procs = min(os.cpu_count() or 1, max_procs)
-    if procs > 1 and count >= PARALLEL_REBUILD_FROM:
+    if procs > 1 and count >= _configured("INDEX_REBUILD_PARALLEL_FROM", PARALLEL_REBUILD_FROM):
         return RebuildWriter(ix, procs=procs, limitmb=512, batchsize=50, **WRITER_OPTIONS)
     return ix.writer(limitmb=1024, **WRITER_OPTIONS)
 
 
-def _configured_procs() -> int:
+def _configured(key: str, default: int) -> int:
     from flask import current_app, has_app_context
 
-    return current_app.config.get("INDEX_REBUILD_PROCS", 4) if has_app_context() else 4
+    return int(current_app.config.get(key, default)) if has_app_context() else default

@@ -10,11 +10,14 @@ import contextlib
 import mmap
 import os
 
+from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
+
+from hub.search.engine.locks import HolderLock
 
 
 class MappedFile(BufferFile):
@@ -48,7 +51,21 @@ class MappedFile(BufferFile):
 
 
 class MappedFileStorage(FileStorage):
-    """Whoosh's file storage, reading each file through a memory map (``MappedFile``)."""
+    """Whoosh's file storage, reading each file through a memory map (``MappedFile``), with
+    locks that name their holder (locks.py) and temporary files inside the index folder.
+
+    Whoosh puts a writer's temporary files in ``<system temp>/MAIN.tmp``, one folder for every
+    index on the machine, and each writer removes it when it finishes: one host's catch-up
+    could remove a rebuild's pool runs on another, and a killed rebuild left them behind. In the
+    index folder (a name starting with "." that Whoosh's clean-up skips) they go with it, and a
+    killed build's folder holds all it wrote.
+    """
+
+    def lock(self, name: str) -> HolderLock:
+        return HolderLock(self._fpath(name))
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        return FileStorage(os.path.join(self.folder, f".tmp-{name or 'writer'}")).create()
 
     def open_file(self, name: str, **kwargs: object) -> StructFile:
         with open(self._fpath(name), "rb") as fh:
@@ -79,6 +96,11 @@ def open_all_files(reader: IndexReader) -> None:
 def open_index(folder: str | os.PathLike[str]) -> FileIndex:
     """The index in ``folder``, its files read through memory maps (``MappedFileStorage``)."""
     return MappedFileStorage(str(folder)).open_index()
+
+
+def create_index(folder: str | os.PathLike[str], schema: Schema) -> FileIndex:
+    """A new empty index in ``folder`` (which must exist), written and read as ``open_index``'s."""
+    return MappedFileStorage(str(folder)).create_index(schema)
 
 
 def open_searcher(ix: FileIndex, **kwargs: object) -> Searcher:
