@@ -131,7 +131,7 @@ def test_backup_during_writes_restores_every_write_before_its_snapshot(
     )
     assert before, "no write was acknowledged before the snapshot"
     assert lost == []
-    assert described.integrity == "ok"
+    assert described.integrity == ("ok" if not PG_URL else databases.NOT_CHECKED)
     assert described.counts == result.manifest["database"]["counts"]
     assert check.ok
     assert len(attachment_files) == 3 and all(p.is_file() for p in attachment_files)

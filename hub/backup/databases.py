@@ -19,6 +19,7 @@ from hub.errors import Conflict, Invalid
 SQLITE_NAME = "hub.sqlite"
 PG_DUMP_NAME = "hub.pgdump"
 SIDE_FILES = ("-wal", "-shm", "-journal")
+NOT_CHECKED = "not checked"
 
 
 @dataclass
@@ -28,7 +29,8 @@ class Snapshot:
     kind: str
     revision: str
     counts: dict[str, int]
-    integrity: str = "ok"
+    # SQLite's PRAGMA integrity_check; PostgreSQL has no equivalent (pg_restore fails loudly).
+    integrity: str = NOT_CHECKED
 
 
 def kind_of(url: str) -> str:
