@@ -128,12 +128,6 @@ class Instance:
             return (self.folder / "gunicorn.log").read_text(errors="replace")[-chars:]
         return ""
 
-    def flask(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [_bin("flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=CHECK_TIMEOUT_S, check=False,
-        )  # fmt: skip
-
 
 def prepare(folder: Path, *, template: Path | None = None, focal_points: int = 4) -> Instance:
     """An instance in ``folder`` with a migrated database holding reference data (copied from
@@ -156,25 +150,33 @@ def prepare(folder: Path, *, template: Path | None = None, focal_points: int = 4
     return instance
 
 
+def _app(instance: Instance):
+    """An app on the instance's files in this process, for set-up and checks; it never
+    applies the change log itself (the follower does)."""
+    from hub import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": instance.env["HUB_DATABASE_URL"],
+            "SEARCH_INDEX_DIR": instance.env["HUB_INDEX_DIR"],
+            "DATA_DIR": instance.env["HUB_DATA_DIR"],
+            "SECRET_KEY": instance.env["HUB_SECRET_KEY"],
+            "AUDIT_LOG": instance.env["HUB_AUDIT_LOG"],
+            "INDEX_FOLLOW": "thread",
+            "CHECK_INDEX_ON_START": False,
+        }
+    )
+
+
 def _set_up(instance: Instance, migrate: bool, focal_points: int) -> None:
     from flask_migrate import upgrade
 
-    from hub import create_app
     from hub.accounts.models import Role, User
     from hub.accounts.passwords import hash_password
     from hub.countries.models import Country
     from hub.extensions import db
 
-    config = {
-        "SQLALCHEMY_DATABASE_URI": instance.env["HUB_DATABASE_URL"],
-        "SEARCH_INDEX_DIR": instance.env["HUB_INDEX_DIR"],
-        "DATA_DIR": instance.env["HUB_DATA_DIR"],
-        "SECRET_KEY": instance.env["HUB_SECRET_KEY"],
-        "AUDIT_LOG": instance.env["HUB_AUDIT_LOG"],
-        "INDEX_FOLLOW": "inline",
-        "CHECK_INDEX_ON_START": False,
-    }
-    app = create_app(config)
+    app = _app(instance)
     with app.app_context():
         if migrate:
             from hub.countries.reference import load_countries
@@ -446,18 +448,24 @@ def check_database(instance: Instance, ledger: Ledger) -> tuple[list[str], str, 
 
 
 def check_index(instance: Instance) -> tuple[int, int]:
-    """Index missing/extra once the restarted server's start-up reconciliation has run: the
-    followers catch up in the background, so ask until the check is clean or time is up."""
+    """Index missing/extra once the restarted follower's start-up check has run: it catches up
+    in the background, so ask until the check is clean or time is up."""
+    from hub.extensions import db
+    from hub.search import indexing
+
+    app = _app(instance)
     deadline = time.monotonic() + CHECK_TIMEOUT_S
-    while True:
-        done = instance.flask("hub", "check-index")
-        found = re.search(r"missing (\d+), extra (\d+)", done.stdout)
-        if found is None:
-            raise RuntimeError(f"check-index failed:\n{done.stdout}\n{done.stderr}")
-        missing, extra = int(found.group(1)), int(found.group(2))
-        if done.returncode == 0 or time.monotonic() > deadline:
-            return missing, extra
-        time.sleep(0.5)
+    with app.app_context():
+        try:
+            while True:
+                report = indexing.check()
+                db.session.rollback()
+                if report.ok or time.monotonic() > deadline:
+                    return len(report.missing), len(report.extra)
+                time.sleep(0.2)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 # --- the drill ---

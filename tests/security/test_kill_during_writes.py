@@ -19,7 +19,7 @@ from bench import crash_drill
 from tests.conftest import PG_URL
 
 ROUNDS = 2
-REQUESTS = 60
+REQUESTS = 50
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the drill checks the SQLite file itself")
 
