@@ -169,6 +169,12 @@ def test_full_disk_refuses_saves_with_507_and_keeps_every_acknowledged_row(
     assert api.status_code == 507
     assert api.get_json()["error"]["status"] == 507
 
+    (small_disk / "ballast").unlink()  # space returns: the next save works, no restart
+    again = _new_draft(client, token, MAX_REQUESTS)
+    assert again.status_code == 302, again.status_code
+    acknowledged.add(int(again.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert client.get("/health").get_json() == {"status": "ok"}
+
     db.session.remove()
     db.engine.dispose()
     with contextlib.closing(sqlite3.connect(small_disk / "hub.sqlite")) as conn:
