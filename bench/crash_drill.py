@@ -15,6 +15,11 @@ and let its start-up reconciliation bring the index in step. Figures, over all r
     .venv/bin/python bench/crash_drill.py                      # 20 rounds x 1,000 requests
     .venv/bin/python bench/crash_drill.py --rounds 3 --requests 200 --seed 7
 
+Measured (seed 25, shared 2-core machine at load average 14 to 36, 58 min): 20 rounds, 12,767
+actions sent (a round ends at its kill, after 241 to 851), acknowledged writes lost 0,
+integrity_check ok 20/20, checksum failures 0, orphans 0, index missing/extra 0/0, outcome
+unknown (cut by the kill) 99.
+
 tests/security/test_kill_during_writes.py runs 2 short rounds through the same code. It lowers
 its own priority (nice 10): the machine is shared.
 """
