@@ -311,11 +311,13 @@ def worker(workers: int | None) -> None:
 def _register_area_commands() -> None:
     """Commands that belong to one area live in that area's package. The job queue runs
     digests and reminders on its schedule (hub/jobs/schedule.py); these commands run them now."""
+    from hub.backup.commands import register as register_backup
     from hub.notifications.commands import send_digests_command
     from hub.reporting.commands import register as register_reporting
 
     hub_cli.add_command(send_digests_command)
     register_reporting(hub_cli)
+    register_backup(hub_cli)
 
 
 _register_area_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, render_template, request
@@ -77,7 +78,59 @@ HELP = {
     500: lambda: _(
         "Something went wrong on our side. The error has been logged; please try again."
     ),
+    503: lambda: _("The Hub is busy. Nothing was saved; please try again in a moment."),
+    507: lambda: _(
+        "The server has run out of storage space, so nothing was saved. The administrators "
+        "have been alerted; please try again later."
+    ),
 }
+
+# Out of space on disk or over quota: a save or upload that cannot be stored is the server's
+# condition, not a bug, so it is a 507 with a message rather than a 500.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+STORAGE_MESSAGES = ("database or disk is full", "no space left on device")
+# PostgreSQL: disk_full.
+STORAGE_SQLSTATES = frozenset({"53100"})
+BUSY_MESSAGES = ("database is locked",)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, the driver error SQLAlchemy wraps (``orig``) and the chain that led to it."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen) or len(seen) > 20:
+            continue
+        seen.append(current)
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return seen
+
+
+def server_condition(error: BaseException) -> int | None:
+    """507 when ``error`` comes from a full disk (ENOSPC, EDQUOT, SQLite's "database or disk
+    is full", PostgreSQL's disk_full), 503 when the database stayed locked; None otherwise."""
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno in STORAGE_ERRNOS:
+            return 507
+        text = str(cause).lower()
+        if getattr(cause, "sqlstate", None) in STORAGE_SQLSTATES:
+            return 507
+        if any(message in text for message in STORAGE_MESSAGES):
+            return 507
+        if any(message in text for message in BUSY_MESSAGES):
+            return 503
+    return None
+
+
+def _discard_transaction() -> None:
+    """The failed flush left the session unusable; the error page may read the database."""
+    from hub.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the rollback itself may hit the same disk; the page must still go out
+        log.warning("rollback after a storage error failed", exc_info=True)
 
 
 def _audit(action: str, outcome: str, **extra: str) -> None:
@@ -117,6 +170,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # noqa: ANN202
+        status = server_condition(error)
+        if status is not None:
+            _discard_transaction()
+            log.error("%s on %s %s: %s", status, request.method, request.path, error)
+            response = _respond(status, HTTP_STATUS_CODES[status], HELP[status]())
+            return (*response, {"Retry-After": "60" if status == 507 else "5"})
         # Never show a traceback: log it and show a page that helps.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(500, HTTP_STATUS_CODES[500], HELP[500]())

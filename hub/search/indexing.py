@@ -164,6 +164,19 @@ def _writer(ix: FileIndex) -> IndexWriter:
     return ix.writer(timeout=timeout, delay=0.05, **WRITER_OPTIONS)
 
 
+def _discard(writer: IndexWriter) -> None:
+    """Cancel a writer after a failure. A commit that failed half-way (a full disk) leaves files
+    that cancel() tries to close again and fails on before it releases the write lock; the lock
+    is released here then, or this process would keep the index locked until it exits."""
+    try:
+        writer.cancel()
+    except Exception:
+        log.warning("cancelling the index writer failed; releasing its lock", exc_info=True)
+        if writer.writelock is not None:
+            writer.writelock.release()
+        writer.is_closed = True
+
+
 def _live_writer(store: IndexStore) -> tuple[FileIndex, IndexWriter]:
     """A writer on the live generation; if a rebuild swapped it meanwhile, follow the swap."""
     for _attempt in range(10):
@@ -283,7 +296,7 @@ def _apply_log(
                 fault_point("before_index_commit")
                 writer.commit()
             except BaseException:
-                writer.cancel()
+                _discard(writer)
                 session.rollback()
                 raise
             fault_point("after_index_commit")
@@ -375,7 +388,7 @@ def repair(report: CheckReport) -> None:
         _apply(writer, ids, db.session)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        _discard(writer)
         raise
     finally:
         db.session.rollback()
@@ -443,7 +456,7 @@ def _rebuild_locked(
         store.swap(store.publish_build(path))
     finally:
         if old_writer is not None:
-            old_writer.cancel()
+            _discard(old_writer)
     store.prune()
     _catch_up_locked(store, session, 500, may_rebuild=False)
     return RebuildReport(documents=len(ids), seconds=clock.perf_counter() - started)
@@ -463,7 +476,7 @@ def _build(store: IndexStore, ids: list[int], progress: Callable[[int, int], Non
                 progress(n, len(ids))
         writer.commit()  # a fresh index: one segment per process, nothing to merge
     except BaseException:
-        writer.cancel()
+        _discard(writer)
         shutil.rmtree(path, ignore_errors=True)
         raise
     built = ix.doc_count()
