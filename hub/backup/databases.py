@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, table, text
 from sqlalchemy.engine import URL, make_url
 
 from hub.errors import Conflict, Invalid
@@ -134,7 +134,9 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(  # noqa: S603 - argv list, no shell: pg_dump or pg_restore with our paths and URL
+        command, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()}")
 
@@ -145,8 +147,10 @@ def _pg_counts(conn) -> dict[str, int]:  # noqa: ANN001
         "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
     )
     names = list(conn.execute(listing).scalars())
-    count = "SELECT count(*) FROM {}"
-    return {name: conn.execute(text(count.format(_quoted(name)))).scalar_one() for name in names}
+    return {
+        name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
+        for name in names
+    }
 
 
 def _pg_revision(conn) -> str:  # noqa: ANN001
