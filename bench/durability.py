@@ -116,8 +116,9 @@ def contention(args: argparse.Namespace, pg_url: str | None, command: str) -> No
                 f"{'T-29' if pg_url else 'T-24'} {name} {scenario:7} begin={mode:8} "
                 f"{args.processes}x{args.transactions}: database is locked = {counts['locked']}; "
                 f"lost updates = {counts['committed'] - final}; committed {counts['committed']}, "
-                f"conflicts re-saved {counts['conflicts']}, serialization/deadlock retried "
-                f"{counts['retried']}, gave up {counts['gave_up']}; {seconds:.1f} s"
+                f"conflicts re-saved {counts['conflicts']}, serialization failures or deadlocks "
+                f"that reached the caller {counts['retried']}, gave up {counts['gave_up']}; "
+                f"{seconds:.1f} s"
             )
     print(f"    reproduce: {command}")
 

@@ -40,7 +40,7 @@ SQLITE_BEGIN = "IMMEDIATE"
 # PostgreSQL: serialization failure and deadlock. The database undid the whole transaction,
 # so running it again from the start is safe.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-RETRY_ATTEMPTS = 8
+RETRY_ATTEMPTS = 10
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
