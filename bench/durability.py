@@ -105,7 +105,7 @@ def contention(args: argparse.Namespace, pg_url: str | None, command: str) -> No
                 counts = run_contention(
                     database_url=url, tmp=tmp, document_id=doc_id, user_id=user_id,
                     processes=args.processes, transactions=args.transactions,
-                    scenario=scenario, begin=mode,
+                    scenario=scenario, begin=mode, timeout=4 * 3600,
                 )  # fmt: skip
                 seconds = time.perf_counter() - started
                 final = _final(url, tmp, doc_id, scenario)

@@ -249,6 +249,7 @@ def run_contention(
     transactions: int,
     scenario: str,
     begin: str = "hub",
+    timeout: float = 900,
 ) -> dict[str, int]:
     """``processes`` workers × ``transactions`` read-modify-writes; their counts, summed."""
     go = tmp / f"go-{scenario}-{begin}"
@@ -269,7 +270,7 @@ def run_contention(
     go.touch()
     total: dict[str, int] = {}
     for worker in workers:
-        out, err = worker.communicate(timeout=900)
+        out, err = worker.communicate(timeout=timeout)  # liveness only
         if worker.returncode != 0:
             raise RuntimeError(f"contention worker failed:\n{err[-3000:]}")
         for key, value in json.loads(out.strip().splitlines()[-1]).items():
