@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 ROOT = Path(__file__).resolve().parents[2]
 # How the engine begins transactions: the Hub's own settings, or a baseline to compare with.
@@ -103,7 +104,8 @@ def contend(job: dict[str, Any]) -> dict[str, Any]:
                         _count_once(db, Document, job)
                     counts["committed"] += 1
                     break
-                except Conflict:
+                except (Conflict, StaleDataError):  # a versioned row changed since read
+                    db.session.rollback()
                     counts["conflicts"] += 1
                 except OperationalError as error:
                     db.session.rollback()
