@@ -1,10 +1,9 @@
-"""Storing attachment files: server-made names, atomic writes, content checks."""
+"""Storing attachment files: server-made names, atomic writes (hub/files.py), content checks."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from flask import Response, current_app, send_file
 
 from hub.errors import Invalid, NotFound
+from hub.files import SWEEP_AFTER_SECONDS, atomic_write, sweep_partial_files
 
 PDF_MAGIC = b"%PDF-"
 
@@ -68,29 +68,28 @@ def is_pdf(head: bytes) -> bool:
 
 
 def store_pdf(source: Path) -> StoredFile:
-    """Copy a PDF into the attachment store: temp file, fsync, rename, directory fsync."""
-    data = source.read_bytes()
-    if not is_pdf(data[:8]):
-        raise Invalid(f"{source.name} is not a PDF file")
+    """Copy a PDF into the attachment store, all or nothing (``hub.files.atomic_write``),
+    streaming it so a large upload is never held in memory whole."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if len(data) > limit:
-        raise Invalid(f"{source.name} is larger than {limit // (1024 * 1024)} MB")
     stored_name = f"{uuid.uuid4().hex}.pdf"
     target = path_for(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return StoredFile(stored_name, len(data), hashlib.sha256(data).hexdigest(), target)
+    digest, size = hashlib.sha256(), 0
+    with open(source, "rb") as src:
+        if not is_pdf(src.read(8)):
+            raise Invalid(f"{source.name} is not a PDF file")
+        if os.fstat(src.fileno()).st_size > limit:
+            raise Invalid(f"{source.name} is larger than {limit // (1024 * 1024)} MB")
+        src.seek(0)
+        with atomic_write(target) as out:
+            for chunk in iter(lambda: src.read(1024 * 1024), b""):
+                size += len(chunk)
+                if size > limit:  # the source grew while we copied it
+                    raise Invalid(f"{source.name} is larger than {limit // (1024 * 1024)} MB")
+                digest.update(chunk)
+                out.write(chunk)
+    return StoredFile(stored_name, size, digest.hexdigest(), target)
+
+
+def sweep_partial_uploads(*, older_than: float = SWEEP_AFTER_SECONDS) -> list[Path]:
+    """Remove temporary files of stores that a crash interrupted (start-up or a command)."""
+    return sweep_partial_files(attachments_root(), older_than=older_than)
