@@ -193,6 +193,24 @@ def check_index(repair: bool) -> None:
     sys.exit(1)
 
 
+@hub_cli.command("sweep-partial-files")
+@click.option(
+    "--older-than",
+    default=3600.0,
+    show_default=True,
+    help="Seconds; a younger temporary file may be an upload still being written.",
+)
+def sweep_partial_files(older_than: float) -> None:
+    """Remove the temporary files of uploads that a crash interrupted. The worker does this
+    at start and every ten minutes; this is for a host that runs no worker."""
+    from hub.documents import files
+
+    removed = files.sweep_partial_uploads(older_than=older_than)
+    for path in removed:
+        click.echo(f"removed {path}")
+    click.echo(f"{len(removed)} temporary file(s) removed")
+
+
 @hub_cli.command("follow")
 def follow() -> None:
     """Keep this host's search index in step with the change log until stopped (SIGTERM).

@@ -1,4 +1,5 @@
-"""Work a crash left half done, found in the database and put back on the queue.
+"""Work a crash left half done, found in the database and put back on the queue, and the
+temporary files of uploads it interrupted, removed.
 
 Run when a worker starts, and every few minutes by the queue itself (``hub.jobs.schedule``), so a
 claim that goes stale while the worker is running is picked up too. Queueing a job twice is
@@ -15,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from hub.dbtypes import utcnow
+from hub.documents import files
 from hub.documents.models import Attachment, ExtractionStatus
 from hub.extensions import db
 from hub.jobs import delivery
@@ -28,6 +30,7 @@ class Recovered:
     extractions: list[int] = field(default_factory=list)  # attachment ids queued again
     mails: list[int] = field(default_factory=list)  # mail ids queued again
     uncertain: list[int] = field(default_factory=list)  # mail ids left for an administrator
+    swept: list[str] = field(default_factory=list)  # temporary files of interrupted uploads
 
 
 def recover_unfinished(*, at_start: bool = False) -> Recovered:
@@ -44,6 +47,10 @@ def recover_unfinished(*, at_start: bool = False) -> Recovered:
         enqueue("extract_attachment_text", attachment_id)
     for mail_id in found.mails:
         enqueue("deliver_mail", mail_id)
+    # Only files older than an hour: a younger one may be an upload another worker is writing.
+    found.swept = [path.name for path in files.sweep_partial_uploads()]
+    if found.swept:
+        log.info("removed %d temporary file(s) of interrupted uploads", len(found.swept))
     if found.extractions or found.mails or found.uncertain:
         log.info(
             "recovered %d extraction(s), %d mail(s); %d mail(s) uncertain",

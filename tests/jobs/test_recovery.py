@@ -4,6 +4,8 @@ recovered jobs run at once)."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -86,3 +88,35 @@ def test_later_runs_leave_recent_work_to_the_queue(app, pending_attachment):
         db.session.get(Attachment, pending_attachment.id).extraction_status
         is ExtractionStatus.PENDING
     )
+
+
+def test_recovery_removes_an_interrupted_uploads_old_temporary_file_and_keeps_a_young_one(app):
+    from hub.documents import files
+    from hub.files import PARTIAL_PREFIX
+
+    folder = files.attachments_root() / "ab"
+    folder.mkdir(parents=True)
+    old, young = folder / f"{PARTIAL_PREFIX}killed", folder / f"{PARTIAL_PREFIX}writing"
+    for path in (old, young):
+        path.write_bytes(b"%PDF-half")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+
+    found = recover_unfinished(at_start=True)
+
+    assert found.swept == [old.name]
+    assert not old.exists() and young.exists()
+
+
+def test_sweep_command_reports_what_it_removed(app, runner):
+    from hub.documents import files
+    from hub.files import PARTIAL_PREFIX
+
+    leftover = files.attachments_root() / "cd" / f"{PARTIAL_PREFIX}killed"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"%PDF-half")
+
+    result = runner.invoke(args=["hub", "sweep-partial-files", "--older-than", "0"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 temporary file(s) removed" in result.output and not leftover.exists()
