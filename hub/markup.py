@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from markdown.extensions.toc import slugify
 from markupsafe import Markup, escape
 
+from hub.markdown_linear import LinearLinksExtension
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}, "footnotes": {"BACKLINK_TEXT": "&#8617;"}}
 
@@ -67,18 +69,27 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def _markdown(configs: dict) -> markdown.Markdown:
+    """A Markdown converter with the Hub's extensions, and link patterns that stay linear on
+    any text (see hub/markdown_linear.py); what they render is what the library renders."""
+    return markdown.Markdown(
+        extensions=[*EXTENSIONS, LinearLinksExtension()], extension_configs=configs
+    )
+
+
 @lru_cache(maxsize=512)
 def _render(text: str, heading_base: int = 1, id_prefix: str = "") -> str:
-    # Python-Markdown is slow on some inputs (Python-Markdown/markdown#798: runs of unclosed
-    # brackets are quadratic), so each distinct text is rendered once per process.
+    # Each distinct text is rendered once per process. hub/markdown_linear.py keeps the
+    # renderer linear on the inputs known to be quadratic in Python-Markdown (bench/
+    # markdown_render.py: 20,000 characters of any of them now take under 0.3 s), but a long
+    # text still costs in proportion to its length.
     configs = EXTENSION_CONFIGS
     if heading_base != 1 or id_prefix:
         toc = dict(EXTENSION_CONFIGS["toc"], baselevel=str(heading_base))
         if id_prefix:
             toc["slugify"] = lambda value, separator: id_prefix + slugify(value, separator)
         configs = {**EXTENSION_CONFIGS, "toc": toc}
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
-    html = sanitize_html(md.convert(text))
+    html = sanitize_html(_markdown(configs).convert(text))
     # Markdown can nest blocks that HTML parsing splits (<p> in <p>), so one pass may not be
     # stable; a second pass reaches the form a browser (or a later sanitize) sees.
     for _attempt in range(3):
@@ -164,9 +175,7 @@ def plain_text(text: str | None) -> str:
         return ""
     md = getattr(_plain, "md", None)
     if md is None:
-        md = _plain.md = markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
-        )
+        md = _plain.md = _markdown(EXTENSION_CONFIGS)
     md.reset()
     rendered = md.convert(text)
     # Each block (heading, paragraph, list item, cell) is stripped on its own, so "Introduction"
