@@ -10,6 +10,7 @@ before the snapshot must be in the restored database).
 from __future__ import annotations
 
 import io
+import shutil
 import tarfile
 import threading
 import time
@@ -32,7 +33,7 @@ from hub.errors import Conflict, Invalid
 from hub.extensions import db
 from hub.search import indexing
 from tests import factories
-from tests.conftest import PG_URL, RequestScopedClient, _config
+from tests.conftest import PG_URL, RequestScopedClient, _config, serving
 
 WRITES_WANTED = 40  # liveness bound for the writer thread
 
@@ -170,8 +171,17 @@ def test_restore_refuses_an_archive_whose_attachment_changed(
         archive.restore(tampered)
 
 
-@pytest.mark.skipif(bool(PG_URL), reason="-wal and -shm files belong to SQLite")
-def test_restore_deletes_stale_wal_and_shm_files(app: Flask, tmp_path: Path) -> None:
+@pytest.fixture
+def sqlite_app(sqlite_template: str, tmp_path: Path) -> Iterator[Flask]:
+    """A Hub on SQLite in both suites: -wal and -shm files belong to SQLite."""
+    folder = tmp_path / "sqlite-hub"
+    folder.mkdir()
+    shutil.copyfile(sqlite_template, folder / "hub.sqlite")
+    with serving(create_app(_config(f"sqlite:///{folder / 'hub.sqlite'}", folder))) as app:
+        yield app
+
+
+def test_restore_deletes_stale_wal_and_shm_files(sqlite_app: Flask, tmp_path: Path) -> None:
     factories.document(title="Restored")
     made = archive.create(tmp_path / "backup.tar")
     target = tmp_path / "fresh" / "hub.sqlite"
