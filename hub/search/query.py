@@ -33,7 +33,7 @@ from hub.search.facets import FILTER_ONLY_FIELDS, FacetTable, table_for
 from hub.search.indexing import get_store
 from hub.search.schema import TEXT_KINDS, text_field
 from hub.search.snippets import Snippet, preload_tokens, snippet_for
-from hub.search.suggest import suggest
+from hub.search.suggest import readable_groups, suggest
 from hub.search.syntax import (
     FILTER_PARAMS,
     PUBLIC_LIMITS,
@@ -156,8 +156,7 @@ def present_groups(searcher: Searcher) -> list[str]:
     )
 
 
-def _parser(searcher: Searcher, kinds: tuple[str, ...]) -> MultifieldParser:
-    groups = present_groups(searcher)
+def _parser(searcher: Searcher, kinds: tuple[str, ...], groups: list[str]) -> MultifieldParser:
     fields = [text_field(kind, g) for g in groups for kind in kinds]
     boosts = {text_field(kind, g): ranking.FIELD_WEIGHTS[kind] for g in groups for kind in kinds}
     parser = MultifieldParser(fields, schema=searcher.schema, fieldboosts=boosts, group=OrGroup)
@@ -186,15 +185,20 @@ def _not_as_minus(text: str) -> str:
     return _NOT.sub("-", text)
 
 
-def text_query(searcher: Searcher, text: str, titles: list[str]) -> Query | None:
-    """The ranked part of a search, or None when there are no words to rank by."""
-    if not present_groups(searcher):
+def text_query(
+    searcher: Searcher, text: str, titles: list[str], groups: list[str] | None = None
+) -> Query | None:
+    """The ranked part of a search, or None when there are no words to rank by. ``groups``: the
+    languages whose analysis reads the words; a search passes those the reader has documents
+    in, so which words count as common never depends on hidden documents."""
+    groups = present_groups(searcher) if groups is None else groups
+    if not groups:
         return NullQuery
     parts: list[Query] = []
     if text:
-        parts.append(_parser(searcher, TEXT_KINDS).parse(_not_as_minus(text)))
+        parts.append(_parser(searcher, TEXT_KINDS, groups).parse(_not_as_minus(text)))
     for title in titles:
-        parts.append(_parser(searcher, ("title",)).parse(title))
+        parts.append(_parser(searcher, ("title",), groups).parse(title))
     parts = [p for p in parts if p is not NullQuery]
     if not parts and (text or titles):
         return NullQuery
@@ -260,11 +264,10 @@ def search(
         table = table_for(searcher)
         allowed = table.readable(permissions.labels_for_user(viewer))
         selected = allowed & _filter_mask(table, filters)
-        query = text_query(searcher, parsed.text, parsed.title)
+        groups = readable_groups(table, allowed, present_groups(searcher))
+        query = text_query(searcher, parsed.text, parsed.title, groups)
         if query is NullQuery:
-            results.only_common_words = bool(parsed.text or parsed.title) and bool(
-                present_groups(searcher)
-            )
+            results.only_common_words = bool(parsed.text or parsed.title) and bool(groups)
             text_matches = 0
         elif query is None:
             text_matches = allowed  # every text match below is within what the viewer may read
@@ -274,9 +277,7 @@ def search(
         results.total = matches.bit_count()
         results.facets = facet_counts(table, text_matches, filters)
         if q and query is not None:
-            results.suggestion = suggest(
-                searcher, parsed.text, allowed, table, present_groups(searcher)
-            )
+            results.suggestion = suggest(searcher, parsed.text, allowed, table, groups)
         if results.total == 0:
             for param, values in filters.items():
                 for value in values:

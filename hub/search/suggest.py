@@ -58,7 +58,7 @@ def _correction(reader: Any, word: str, allowed: int, masks: Any) -> str | None:
     return best[2] if best else None
 
 
-def _readable_groups(table: FacetTable, allowed: int, groups: list[str]) -> list[str]:
+def readable_groups(table: FacetTable, allowed: int, groups: list[str]) -> list[str]:
     """The language groups (of ``groups``, those present in the index) that have a readable
     document; a language only hidden documents are in must not change how a word is read."""
     readable = {
@@ -95,7 +95,7 @@ def suggest(
     if "words" not in reader.schema or not text:
         return None
     masks = term_masks(searcher, table.size)
-    groups = _readable_groups(table, allowed, groups)
+    groups = readable_groups(table, allowed, groups)
     changed = False
 
     def fix(match: re.Match[str]) -> str:

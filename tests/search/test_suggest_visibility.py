@@ -125,3 +125,20 @@ def test_a_word_hidden_from_the_public_is_corrected_with_the_words_they_may_read
     indexing.catch_up()
 
     assert run("plamts").suggestion == baseline.suggestion == "plants"
+
+
+def test_which_words_are_common_does_not_depend_on_a_hidden_document_in_another_language(public):
+    """ "the" is common in English; in a Hub whose readable text is all English, the public is
+    told their query has only common words, whether or not a members-only Spanish brief (whose
+    analysis would read "the" as a word) exists."""
+    baseline = run("the")
+    factories.document(
+        title="Hoja de ruta", body="Agua para cada región.", language="es",
+        visibility=Visibility.MEMBERS,
+    )  # fmt: skip
+    indexing.catch_up()
+
+    after = run("the")
+
+    assert baseline.only_common_words is True
+    assert (after.only_common_words, after.total) == (baseline.only_common_words, baseline.total)
