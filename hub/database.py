@@ -81,9 +81,17 @@ def begin_write(session: Session | None = None) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
         return
-    connection = session.connection()
-    is_sqlite = connection.dialect.name == "sqlite"
-    if is_sqlite and not connection.connection.dbapi_connection.in_transaction:
+    lock_sqlite_for_writing(session)
+
+
+def lock_sqlite_for_writing(session: Session | None = None) -> None:
+    """On SQLite, open the session's transaction with ``BEGIN IMMEDIATE`` now, before its reads,
+    unless one is open already; elsewhere do nothing. Python's sqlite3 driver opens one only at
+    the first write, so reads before it are not part of the write's transaction."""
+    connection = (session or db.session).connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql(f"BEGIN {SQLITE_BEGIN}")
 
 

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from hub import database
 from hub.content import tracking
 from hub.content.known import Known
 from hub.content.parser import DocumentData, Rejected
@@ -296,11 +297,7 @@ def _begin() -> None:
     (SQLAlchemy's pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL").
     IMMEDIATE takes the write lock now: a read snapshot upgraded to a write later fails at once
     if another connection wrote meanwhile, instead of waiting its turn."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    database.lock_sqlite_for_writing()
 
 
 def _load_one(
