@@ -9,12 +9,10 @@ race with a swap (its generation was pruned while it opened it) reads CURRENT ag
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -122,7 +120,7 @@ class IndexStore:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / f"{BUILD_PREFIX}{uuid.uuid4().hex[:12]}"
         path.mkdir()
-        (path / BUILDER).write_text(json.dumps(asdict(Holder.this_process())))
+        (path / BUILDER).write_text(Holder.this_process().to_json())
         return path, create_index(path, build_schema())
 
     def publish_build(self, path: Path) -> Path:

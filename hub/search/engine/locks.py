@@ -80,6 +80,10 @@ class Holder:
     def this_process(cls) -> Holder:
         return cls(os.getpid(), socket.gethostname(), _boot_id(), _start_time(os.getpid()) or "")
 
+    def to_json(self) -> str:
+        """The record a lock file or a build folder keeps; ``parse`` reads it back."""
+        return json.dumps(asdict(self))
+
     @classmethod
     def parse(cls, text: str) -> Holder | None:
         try:
@@ -182,7 +186,7 @@ class HolderLock:
                         continue
                     lock_events["contended"] += 1
                     return False
-                record = json.dumps(asdict(Holder.this_process())).encode()
+                record = Holder.this_process().to_json().encode()
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, record, 0)
                 self.fd = fd
