@@ -34,17 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from hub import create_app  # noqa: E402
 from hub.accounts.models import Role, User  # noqa: E402
-from hub.countries.reference import load_countries  # noqa: E402
 from hub.documents import editing  # noqa: E402
 from hub.documents.models import Attachment, Document, ExtractionStatus, Status  # noqa: E402
 from hub.extensions import db  # noqa: E402
-from hub.sdg.reference import load_sdgs  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.conftest import _migrate_and_load_reference  # noqa: E402
 from tests.security.durability import (  # noqa: E402
     check_stored_files,
     kill_during,
@@ -52,7 +50,6 @@ from tests.security.durability import (  # noqa: E402
     worker_config,
 )
 
-REFERENCE = ROOT / "content" / "reference"
 EXTRACT_PAGES = 60
 
 
@@ -62,13 +59,7 @@ def _app(url: str, tmp: Path) -> Flask:
 
 def _fresh_database(url: str | None, tmp: Path) -> str:
     url = url or f"sqlite:///{tmp / 'hub.sqlite'}"
-    app = _app(url, tmp)
-    with app.app_context():
-        upgrade()
-        load_sdgs(REFERENCE / "sdg")
-        load_countries(REFERENCE / "m49_regions.csv")
-        db.session.remove()
-        db.engine.dispose()
+    _migrate_and_load_reference(url, tmp)
     return url
 
 

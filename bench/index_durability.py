@@ -49,7 +49,7 @@ from hub.sdg.reference import load_sdgs  # noqa: E402
 from hub.search import changelog, follower, indexing  # noqa: E402
 from hub.search.engine import lock_events  # noqa: E402
 from hub.search.query import SearchRequest, search  # noqa: E402
-from tests.search._processes import command  # noqa: E402
+from tests.search._processes import alive, children_of, command  # noqa: E402
 
 REFERENCE = ROOT / "content" / "reference"
 # fmt: off
@@ -104,29 +104,6 @@ def make_app(tmp: Path, docs: int, **config: object):
         indexing.catch_up()
         db.session.remove()
     return app, database_url
-
-
-def children_of(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (a /proc scan)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` is a running process (not gone, not a zombie)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def folder_mb(root: Path, prefix: str) -> float:

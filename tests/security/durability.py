@@ -30,17 +30,13 @@ SCENARIOS = ("edit", "counter")
 
 def worker_config(database_url: str, tmp: Path) -> dict[str, Any]:
     """The app's settings in a worker: the test set-up's, without inline indexing or jobs."""
+    from tests.conftest import _config  # here, as the hub imports are: workers start lean
+
     return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_INDEX_DIR": str(tmp / "index"),
-        "DATA_DIR": str(tmp / "data"),
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "CHECK_INDEX_ON_START": False,
+        **_config(database_url, tmp),
         "INDEX_FOLLOW": "thread",  # nothing starts the follower: no index writes
         "JOBS_IMMEDIATE": False,
         "JOBS_SQLITE_PATH": str(tmp / "jobs.sqlite"),
-        "AUDIT_LOG": str(tmp / "audit.log"),
         "MAX_UPLOAD_MB": 200,
     }
 
